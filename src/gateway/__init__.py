@@ -1,0 +1,7 @@
+"""Waybill gateway: enforces the logistics contracts in front of ERP and WMS backends."""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Thin operation handlers: request -> command -> application service -> response."""

@@ -1,0 +1,1 @@
+"""The logistics domain core: model, commands, events and state machines (stdlib only)."""

@@ -1,0 +1,47 @@
+"""RFC 9457 problem details: one stable ``type`` URI per kind of error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROBLEM_BASE = "https://waybill.dev/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """A kind of error users can meet: its slug (the end of the type URI), title and status."""
+
+    slug: str
+    title: str
+    status: int
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def body(self, detail: str | None = None, **extensions: object) -> dict[str, object]:
+        """The problem+json document for one occurrence."""
+        doc: dict[str, object] = {"type": self.type, "title": self.title, "status": self.status}
+        if detail:
+            doc["detail"] = detail
+        doc.update({k: v for k, v in extensions.items() if v is not None})
+        return doc
+
+
+VALIDATION_FAILED = ProblemKind("validation-failed", "Request validation failed", 400)
+MALFORMED_BODY = ProblemKind("malformed-body", "Malformed request body", 400)
+UNAUTHORIZED = ProblemKind("unauthorized", "Unauthorized", 401)
+INSUFFICIENT_SCOPE = ProblemKind("insufficient-scope", "Insufficient scope", 403)
+NOT_FOUND = ProblemKind("not-found", "Not found", 404)
+METHOD_NOT_ALLOWED = ProblemKind("method-not-allowed", "Method not allowed", 405)
+INVALID_STATE = ProblemKind("invalid-state-transition", "Invalid state transition", 409)
+VERSION_SUNSET = ProblemKind("version-sunset", "API version retired", 410)
+PAYLOAD_TOO_LARGE = ProblemKind("payload-too-large", "Payload too large", 413)
+UNSUPPORTED_MEDIA_TYPE = ProblemKind("unsupported-media-type", "Unsupported media type", 415)
+BUSINESS_RULE = ProblemKind("business-rule-violated", "Business rule violated", 422)
+RATE_LIMITED = ProblemKind("rate-limited", "Too many requests", 429)
+INTERNAL_ERROR = ProblemKind("internal-error", "Internal error", 500)
+NOT_IMPLEMENTED = ProblemKind("not-implemented", "Not implemented", 501)
+CONTRACT_VIOLATION = ProblemKind("contract-violation", "Backend response broke the contract", 502)
+BACKEND_UNAVAILABLE = ProblemKind("backend-unavailable", "Backend unavailable", 503)

@@ -1,0 +1,63 @@
+"""Gateway settings, read once from ``WAYBILL_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Specs ship beside the package in a source checkout (src/gateway -> repo root / specs).
+_REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the gateway cannot use."""
+
+
+def _split_bind(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise SettingsError(f"bind must be HOST:PORT, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the gateway needs to wire itself; immutable once built."""
+
+    data_dir: Path = Path(".waybill")
+    specs_dir: Path = _REPO_SPECS
+    database_url: str | None = None
+    bind: str = "127.0.0.1:8080"
+    workers: int = 2
+    public_base_url: str = "http://127.0.0.1:8080"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        return _split_bind(self.bind)[0]
+
+    @property
+    def port(self) -> int:
+        return _split_bind(self.bind)[1]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``WAYBILL_*`` variables (``os.environ`` by default)."""
+        env = os.environ if env is None else env
+        bind = env.get("WAYBILL_BIND", cls.bind)
+        _split_bind(bind)
+        workers_raw = env.get("WAYBILL_WORKERS", str(cls.workers))
+        if not workers_raw.isdigit() or int(workers_raw) < 1:
+            raise SettingsError(f"WAYBILL_WORKERS must be a positive integer, got {workers_raw!r}")
+        host, port = _split_bind(bind)
+        return cls(
+            data_dir=Path(env.get("WAYBILL_DATA_DIR", str(cls.data_dir))),
+            specs_dir=Path(env.get("WAYBILL_SPECS_DIR", str(_REPO_SPECS))),
+            database_url=env.get("WAYBILL_DATABASE_URL") or None,
+            bind=bind,
+            workers=int(workers_raw),
+            public_base_url=env.get("WAYBILL_PUBLIC_BASE_URL", f"http://{host}:{port}"),
+            extra={k: v for k, v in env.items() if k.startswith("WAYBILL_")},
+        )

@@ -1,0 +1,7 @@
+"""Waybill registry: contract versions, consumers and compatibility."""
+
+from __future__ import annotations
+
+from registry.loading import DocumentError, bundle, load_document
+
+__all__ = ["DocumentError", "bundle", "load_document"]
