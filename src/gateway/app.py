@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import import_module
 from typing import Any
 
 from connexion import AsyncApp
 from connexion.lifecycle import ConnexionRequest
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.responses import JSONResponse
 
 from gateway import problems
+from gateway.context import AppContext
 from gateway.contracts import ServedContract, discover
 from gateway.settings import Settings
 
 Handler = Callable[..., Awaitable[Any]]
+# A handler module ``gateway.api.<service>_v<major>`` exposes ``operations(ctx)`` returning this.
+Operations = Mapping[str, Handler]
 
 
 def _snake(operation_id: str) -> str:
@@ -37,19 +49,24 @@ def _not_implemented(contract: ServedContract, operation_id: str) -> Handler:
     return handler
 
 
-def _resolver(contract: ServedContract) -> Resolver:
-    """Operation ids map to ``gateway.api.<service>_v<major>.<snake_case_id>``, else a 501."""
+def _operations(contract: ServedContract, ctx: AppContext) -> Operations:
+    module_name = f"gateway.api.{contract.service}_v{contract.major}"
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
+            raise
+        return {}
+    built: Operations = module.operations(ctx)
+    return built
+
+
+def _resolver(contract: ServedContract, ctx: AppContext) -> Resolver:
+    """Operation ids map to ``operations(ctx)`` of the service's handler module, else a 501."""
+    operations = _operations(contract, ctx)
 
     def resolve(operation_id: str) -> Handler:
-        module_name = f"gateway.api.{contract.service}_v{contract.major}"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
-                raise
-            return _not_implemented(contract, operation_id)
-        handler: Handler | None = getattr(module, _snake(operation_id), None)
-        return handler or _not_implemented(contract, operation_id)
+        return operations.get(operation_id) or _not_implemented(contract, operation_id)
 
     return Resolver(function_resolver=resolve)
 
@@ -58,16 +75,37 @@ async def _healthz(_request: ConnexionRequest) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def build_context(settings: Settings) -> AppContext:
+    """Build the shared objects (stores, keys, services) for one process."""
+    return AppContext(settings=settings)
+
+
+def _middlewares(ctx: AppContext) -> list[Any]:
+    """The request path, outermost first (see ARCHITECTURE.md)."""
+    return [
+        ServerErrorMiddleware,
+        ExceptionMiddleware,
+        SwaggerUIMiddleware,
+        RoutingMiddleware,
+        SecurityMiddleware,
+        RequestValidationMiddleware,
+        ResponseValidationMiddleware,
+        LifespanMiddleware,
+        ContextMiddleware,
+    ]
+
+
 def create_app(settings: Settings | None = None) -> AsyncApp:
     """Build the gateway: every contract under ``specs/openapi`` mounted at its base path."""
     settings = settings or Settings.from_env()
-    app = AsyncApp(__name__)
+    ctx = build_context(settings)
+    app = AsyncApp(__name__, middlewares=_middlewares(ctx))
     for contract in discover(settings.specs_dir / "openapi"):
         app.add_api(
             contract.load(),
             base_path=contract.base_path,
             name=f"{contract.service}-v{contract.major}",
-            resolver=_resolver(contract),
+            resolver=_resolver(contract, ctx),
             strict_validation=True,
             validate_responses=False,
         )

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``registry`` CLI, one module each with ``register(subparsers)``."""
