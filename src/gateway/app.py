@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 
 from gateway import problems
 from gateway.context import AppContext
-from gateway.contracts import ServedContract, discover
+from gateway.contracts import ServedContract, load_all
 from gateway.settings import Settings
 
 Handler = Callable[..., Awaitable[Any]]
@@ -77,7 +77,7 @@ async def _healthz(_request: ConnexionRequest) -> JSONResponse:
 
 def build_context(settings: Settings) -> AppContext:
     """Build the shared objects (stores, keys, services) for one process."""
-    return AppContext(settings=settings)
+    return AppContext(settings=settings, contracts=load_all(settings.specs_dir / "openapi"))
 
 
 def _middlewares(ctx: AppContext) -> list[Any]:
@@ -100,9 +100,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings.from_env()
     ctx = build_context(settings)
     app = AsyncApp(__name__, middlewares=_middlewares(ctx))
-    for contract in discover(settings.specs_dir / "openapi"):
+    for loaded in ctx.contracts:
+        contract = loaded.contract
         app.add_api(
-            contract.load(),
+            loaded.document,
             base_path=contract.base_path,
             name=f"{contract.service}-v{contract.major}",
             resolver=_resolver(contract, ctx),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.contracts import LoadedContract
 from gateway.settings import Settings
 
 
@@ -16,3 +17,4 @@ class AppContext:
     """
 
     settings: Settings
+    contracts: list[LoadedContract]

@@ -28,6 +28,19 @@ class ServedContract:
         return bundle(self.path)
 
 
+@dataclass(frozen=True)
+class LoadedContract:
+    """A served contract with its bundled document, loaded once at start-up."""
+
+    contract: ServedContract
+    document: Document
+
+
+def load_all(openapi_dir: Path) -> list[LoadedContract]:
+    """Discover and bundle every served contract."""
+    return [LoadedContract(c, c.load()) for c in discover(openapi_dir)]
+
+
 def discover(openapi_dir: Path) -> list[ServedContract]:
     """Every ``<service>/v<major>.yaml`` under ``openapi_dir`` (``common`` holds no API)."""
     found: list[ServedContract] = []

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Key under the ASGI scope's ``extensions.connexion_context`` where the security layer puts the
+# authenticated Principal; handlers read it from ``connexion.context.context``.
+PRINCIPAL_CONTEXT_KEY = "principal"
+
 
 @dataclass(frozen=True)
 class Principal:
