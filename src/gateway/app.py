@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -19,11 +20,17 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from gateway import problems
+from gateway.api.errors import build_handlers
 from gateway.context import AppContext
 from gateway.contracts import ServedContract, load_all
+from gateway.metrics import Metrics
+from gateway.middleware.correlation import CorrelationIdMiddleware
+from gateway.middleware.limits import RequestLimitsMiddleware
+from gateway.middleware.telemetry import TelemetryMiddleware
+from gateway.middleware.versioning import VersionHeadersMiddleware
 from gateway.settings import Settings
 
 Handler = Callable[..., Awaitable[Any]]
@@ -75,18 +82,54 @@ async def _healthz(_request: ConnexionRequest) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def _readyz(ctx: AppContext) -> Handler:
+    """Ready when every store answers; each check is a named callable on the context."""
+
+    async def readyz(_request: ConnexionRequest) -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in ctx.readiness_checks.items():
+            try:
+                await check()
+                results[name] = "ok"
+            except Exception as exc:  # any failure means "not ready"
+                results[name] = f"failed: {type(exc).__name__}: {exc}"
+        ready = all(v == "ok" for v in results.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not-ready", "checks": results},
+            status_code=200 if ready else 503,
+        )
+
+    return readyz
+
+
+def _metrics(ctx: AppContext) -> Handler:
+    async def metrics(_request: ConnexionRequest) -> Response:
+        body, content_type = ctx.metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    return metrics
+
+
 def build_context(settings: Settings) -> AppContext:
     """Build the shared objects (stores, keys, services) for one process."""
-    return AppContext(settings=settings, contracts=load_all(settings.specs_dir / "openapi"))
+    return AppContext(
+        settings=settings,
+        contracts=load_all(settings.specs_dir / "openapi"),
+        metrics=Metrics(),
+    )
 
 
 def _middlewares(ctx: AppContext) -> list[Any]:
     """The request path, outermost first (see ARCHITECTURE.md)."""
     return [
+        CorrelationIdMiddleware,
+        partial(TelemetryMiddleware, metrics=ctx.metrics),
         ServerErrorMiddleware,
         ExceptionMiddleware,
+        RequestLimitsMiddleware,
         SwaggerUIMiddleware,
         RoutingMiddleware,
+        partial(VersionHeadersMiddleware, contracts=ctx.contracts),
         SecurityMiddleware,
         RequestValidationMiddleware,
         ResponseValidationMiddleware,
@@ -108,7 +151,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             name=f"{contract.service}-v{contract.major}",
             resolver=_resolver(contract, ctx),
             strict_validation=True,
-            validate_responses=False,
+            validate_responses=True,
         )
+    for error, handler in build_handlers(ctx.metrics):
+        app.add_error_handler(error, handler)
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
+    app.add_url_rule("/readyz", "readyz", _readyz(ctx), methods=["GET"])
+    app.add_url_rule("/metrics", "metrics", _metrics(ctx), methods=["GET"])
     return app

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from gateway.contracts import LoadedContract
+from gateway.metrics import Metrics
 from gateway.settings import Settings
 
 
@@ -18,3 +20,6 @@ class AppContext:
 
     settings: Settings
     contracts: list[LoadedContract]
+    metrics: Metrics
+    # name -> async check that raises when its store is unreachable; /readyz runs them all.
+    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from starlette.responses import Response
 
 PROBLEM_BASE = "https://waybill.dev/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -45,3 +49,21 @@ INTERNAL_ERROR = ProblemKind("internal-error", "Internal error", 500)
 NOT_IMPLEMENTED = ProblemKind("not-implemented", "Not implemented", 501)
 CONTRACT_VIOLATION = ProblemKind("contract-violation", "Backend response broke the contract", 502)
 BACKEND_UNAVAILABLE = ProblemKind("backend-unavailable", "Backend unavailable", 503)
+
+
+def problem_response(
+    kind: ProblemKind,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    correlation_id: str | None = None,
+    **extensions: object,
+) -> Response:
+    """A ready-to-send problem+json response (for middleware that answers before routing)."""
+    body = kind.body(detail, correlationId=correlation_id, **extensions)
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=kind.status,
+        headers=dict(headers or {}),
+        media_type=PROBLEM_CONTENT_TYPE,
+    )

@@ -1,0 +1,1 @@
+"""Pure ASGI layers of the request path, one per module."""

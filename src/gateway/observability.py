@@ -1,0 +1,58 @@
+"""Request-scoped log context and JSON log lines, so every line carries its correlation id."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextvars import ContextVar
+
+correlation_id_var: ContextVar[str | None] = ContextVar("waybill_correlation_id", default=None)
+traceparent_var: ContextVar[str | None] = ContextVar("waybill_traceparent", default=None)
+
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class ContextFilter(logging.Filter):
+    """Stamps each record with the current request's correlation id and trace id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id_var.get()
+        traceparent = traceparent_var.get()
+        record.trace_id = traceparent.split("-")[1] if traceparent else None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; extra fields given to the logger are kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, object] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_") and value is not None:
+                doc[key] = value
+        if record.exc_info:
+            doc["exc"] = self.formatException(record.exc_info)
+        return json.dumps(doc, default=str, separators=(",", ":"))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Route the gateway's and the servers' logs through one JSON handler on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(ContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
+    # The access log is ours (AccessLogMiddleware); the servers' would duplicate it.
+    logging.getLogger("uvicorn.access").disabled = True
