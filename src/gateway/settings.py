@@ -22,6 +22,12 @@ def _split_bind(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _token_ttl(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) <= 3600:
+        raise SettingsError(f"WAYBILL_TOKEN_TTL must be 1..3600 seconds, got {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to wire itself; immutable once built."""
@@ -32,7 +38,20 @@ class Settings:
     bind: str = "127.0.0.1:8080"
     workers: int = 2
     public_base_url: str = "http://127.0.0.1:8080"
+    # Our own tokens: issuer defaults to public_base_url; TTL is capped at one hour.
+    token_issuer: str | None = None
+    token_audience: str = "waybill"  # noqa: S105 - an audience name, not a secret
+    token_ttl: int = 3600
+    # An external IdP whose tokens are trusted too (same claims), when jwks_url is set.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def issuer(self) -> str:
+        """The ``iss`` of the tokens this gateway signs."""
+        return self.token_issuer or self.public_base_url
 
     @property
     def host(self) -> str:
@@ -59,5 +78,11 @@ class Settings:
             bind=bind,
             workers=int(workers_raw),
             public_base_url=env.get("WAYBILL_PUBLIC_BASE_URL", f"http://{host}:{port}"),
+            token_issuer=env.get("WAYBILL_TOKEN_ISSUER") or None,
+            token_audience=env.get("WAYBILL_TOKEN_AUDIENCE") or cls.token_audience,
+            token_ttl=_token_ttl(env.get("WAYBILL_TOKEN_TTL", str(cls.token_ttl))),
+            jwks_url=env.get("WAYBILL_JWKS_URL") or None,
+            jwt_issuer=env.get("WAYBILL_JWT_ISSUER") or None,
+            jwt_audience=env.get("WAYBILL_JWT_AUDIENCE") or None,
             extra={k: v for k, v in env.items() if k.startswith("WAYBILL_")},
         )

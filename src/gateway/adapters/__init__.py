@@ -1,0 +1,1 @@
+"""Adapters: stores and backends behind the service ports."""

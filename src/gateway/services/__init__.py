@@ -1,0 +1,1 @@
+"""Use cases of the gateway: identity, workflows, unit of work."""
