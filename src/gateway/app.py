@@ -23,11 +23,14 @@ from connexion.resolver import Resolver
 from starlette.responses import JSONResponse, Response
 
 from gateway import problems
+from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
+from gateway.adapters.sqlite_idempotency import SqliteIdempotencyStore
 from gateway.api.errors import build_handlers
 from gateway.context import AppContext
 from gateway.contracts import ServedContract, load_all
 from gateway.metrics import Metrics
 from gateway.middleware.correlation import CorrelationIdMiddleware
+from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
@@ -112,11 +115,21 @@ def _metrics(ctx: AppContext) -> Handler:
 
 def build_context(settings: Settings) -> AppContext:
     """Build the shared objects (stores, keys, services) for one process."""
+    idempotency = idempotency_store(settings)
     return AppContext(
         settings=settings,
         contracts=load_all(settings.specs_dir / "openapi"),
         metrics=Metrics(),
+        idempotency=idempotency,
+        readiness_checks={"idempotency-store": idempotency.ping},
     )
+
+
+def idempotency_store(settings: Settings) -> SqliteIdempotencyStore | PostgresIdempotencyStore:
+    """PostgreSQL when ``WAYBILL_DATABASE_URL`` is set, else SQLite under the data dir."""
+    if settings.database_url:
+        return PostgresIdempotencyStore(settings.database_url)
+    return SqliteIdempotencyStore(settings.data_dir / "idempotency.sqlite3")
 
 
 def _middlewares(ctx: AppContext) -> list[Any]:
@@ -132,6 +145,12 @@ def _middlewares(ctx: AppContext) -> list[Any]:
         partial(VersionHeadersMiddleware, contracts=ctx.contracts),
         SecurityMiddleware,
         RequestValidationMiddleware,
+        partial(
+            IdempotencyMiddleware,
+            store=ctx.idempotency,
+            contracts=ctx.contracts,
+            metrics=ctx.metrics,
+        ),
         ResponseValidationMiddleware,
         LifespanMiddleware,
         ContextMiddleware,

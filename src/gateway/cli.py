@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from gateway.settings import Settings, SettingsError
@@ -48,6 +49,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_idempotency(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from gateway.app import idempotency_store
+
+    settings = Settings.from_env()
+    hours = args.older_than_hours or settings.idempotency_retention_hours
+    if hours < 1:
+        raise SettingsError("--older-than-hours must be at least 1")
+    store = idempotency_store(settings)
+    cutoff = datetime.now(UTC) - timedelta(hours=hours)
+    deleted = asyncio.run(store.purge(cutoff))
+    print(json.dumps({"deleted": deleted, "olderThan": cutoff.isoformat()}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,11 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev", action="store_true", help="one uvicorn process, no gunicorn")
     serve.add_argument("--demo", action="store_true", help="seed demo data on first start")
     serve.set_defaults(func=_serve)
+    idem = sub.add_parser("idempotency", help="manage stored Idempotency-Key results")
+    idem_sub = idem.add_subparsers(dest="idempotency_command", required=True)
+    purge = idem_sub.add_parser("purge", help="delete keys older than the retention period")
+    purge.add_argument(
+        "--older-than-hours",
+        type=int,
+        help="retention in hours (default WAYBILL_IDEMPOTENCY_RETENTION_HOURS or 24)",
+    )
+    purge.set_defaults(func=_purge_idempotency)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gateway`` console script."""
+    # Connexion imports Starlette's TestClient, which warns about httpx on every start.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

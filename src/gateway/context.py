@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from gateway.contracts import LoadedContract
 from gateway.metrics import Metrics
+from gateway.services.idempotency import IdempotencyStore
 from gateway.settings import Settings
 
 
@@ -21,5 +22,6 @@ class AppContext:
     settings: Settings
     contracts: list[LoadedContract]
     metrics: Metrics
+    idempotency: IdempotencyStore
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.loading import Document, bundle
+from registry.loading import JSON, Document, bundle
 
 _VERSION_FILE = re.compile(r"^v(?P<major>[1-9][0-9]*)\.ya?ml$")
 
@@ -51,4 +51,68 @@ def discover(openapi_dir: Path) -> list[ServedContract]:
             match = _VERSION_FILE.match(file.name)
             if match:
                 found.append(ServedContract(service_dir.name, int(match["major"]), file))
+    return found
+
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """One operation of a served contract, with its path- and operation-level parameters merged
+    and local ``$ref``s to ``components.parameters`` resolved."""
+
+    base_path: str
+    path: str
+    method: str
+    operation_id: str
+    spec: dict[str, JSON]
+    parameters: tuple[dict[str, JSON], ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(base_path, operation_id)``, as Connexion's routing reports it."""
+        return self.base_path, self.operation_id
+
+
+def operations(loaded: LoadedContract) -> list[OperationSpec]:
+    """Every operation of a bundled contract."""
+    doc = loaded.document
+    components = doc.get("components")
+    shared_params = components.get("parameters") if isinstance(components, dict) else None
+    named = shared_params if isinstance(shared_params, dict) else {}
+
+    def resolve(param: JSON) -> dict[str, JSON] | None:
+        if isinstance(param, dict) and isinstance(param.get("$ref"), str):
+            param = named.get(str(param["$ref"]).rsplit("/", 1)[-1])
+        return param if isinstance(param, dict) else None
+
+    found: list[OperationSpec] = []
+    paths = doc.get("paths")
+    for path, item in (paths or {}).items() if isinstance(paths, dict) else ():
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters")
+        for method in _METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict) or not isinstance(op.get("operationId"), str):
+                continue
+            merged: dict[tuple[object, object], dict[str, JSON]] = {}
+            for raw in [
+                *(shared if isinstance(shared, list) else []),
+                *(op["parameters"] if isinstance(op.get("parameters"), list) else []),  # type: ignore[misc]
+            ]:
+                param = resolve(raw)
+                if param is not None:  # operation-level wins over path-level by (name, in)
+                    merged[(str(param.get("name", "")).lower(), param.get("in"))] = param
+            found.append(
+                OperationSpec(
+                    loaded.contract.base_path,
+                    path,
+                    method,
+                    str(op["operationId"]),
+                    op,
+                    tuple(merged.values()),
+                )
+            )
     return found

@@ -28,6 +28,12 @@ def _token_ttl(value: str) -> int:
     return int(value)
 
 
+def _positive(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to wire itself; immutable once built."""
@@ -46,6 +52,8 @@ class Settings:
     jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # How long idempotency keys and their results are kept (IETF draft: at least 24 h).
+    idempotency_retention_hours: int = 24
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -78,6 +86,10 @@ class Settings:
             bind=bind,
             workers=int(workers_raw),
             public_base_url=env.get("WAYBILL_PUBLIC_BASE_URL", f"http://{host}:{port}"),
+            idempotency_retention_hours=_positive(
+                "WAYBILL_IDEMPOTENCY_RETENTION_HOURS",
+                env.get("WAYBILL_IDEMPOTENCY_RETENTION_HOURS", "24"),
+            ),
             token_issuer=env.get("WAYBILL_TOKEN_ISSUER") or None,
             token_audience=env.get("WAYBILL_TOKEN_AUDIENCE") or cls.token_audience,
             token_ttl=_token_ttl(env.get("WAYBILL_TOKEN_TTL", str(cls.token_ttl))),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import problems
+from gateway.middleware.bodies import replaying
 from gateway.middleware.correlation import correlation_id
 
 
@@ -131,7 +132,7 @@ class RequestLimitsMiddleware:
                     scope, receive, send
                 )
                 return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problems.problem_response(
@@ -141,17 +142,3 @@ class RequestLimitsMiddleware:
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive callable that hands the buffered body on once, then defers to the server."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

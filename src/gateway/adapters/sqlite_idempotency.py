@@ -1,0 +1,175 @@
+"""Idempotency keys in SQLite: one row per key, claimed under SQLite's write lock.
+
+``BEGIN IMMEDIATE`` takes the database write lock before reading, so two workers (processes)
+racing on one key serialise: exactly one inserts the claim, the other sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from gateway.services.idempotency import (
+    Claim,
+    Claimed,
+    InFlight,
+    KeyScope,
+    Mismatch,
+    Replay,
+    StoredResponse,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    client_id    TEXT NOT NULL,
+    operation_id TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+    status       INTEGER,
+    headers      TEXT,
+    body         BLOB,
+    created_at   REAL NOT NULL,
+    locked_until REAL NOT NULL,
+    PRIMARY KEY (client_id, operation_id, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
+"""
+
+
+class SqliteIdempotencyStore:
+    """An ``IdempotencyStore`` on a SQLite file (WAL), safe across worker processes."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 10_000) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        if not self._ready:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+            self._ready = True
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _claim(self, scope: KeyScope, fingerprint: str, now: datetime, lease: timedelta) -> Claim:
+        ts, until = now.timestamp(), (now + lease).timestamp()
+        key = (scope.client_id, scope.operation_id, scope.key)
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute(
+                "SELECT fingerprint, state, status, headers, body, locked_until"
+                " FROM idempotency_keys WHERE client_id = ? AND operation_id = ? AND idem_key = ?",
+                key,
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO idempotency_keys (client_id, operation_id, idem_key, fingerprint,"
+                    " state, created_at, locked_until) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)",
+                    (*key, fingerprint, ts, until),
+                )
+                conn.execute("COMMIT")
+                return Claimed()
+            stored_print, state, status, headers, body, locked_until = row
+            if stored_print != fingerprint:
+                conn.execute("ROLLBACK")
+                return Mismatch()
+            if state == "done":
+                conn.execute("ROLLBACK")
+                pairs = tuple((str(k), str(v)) for k, v in json.loads(headers))
+                return Replay(StoredResponse(int(status), pairs, bytes(body)))
+            if locked_until > ts:
+                conn.execute("ROLLBACK")
+                return InFlight(retry_after=max(1, int(locked_until - ts + 0.999)))
+            # The holder's lease ran out (crashed worker): take the key over.
+            conn.execute(
+                "UPDATE idempotency_keys SET locked_until = ?"
+                " WHERE client_id = ? AND operation_id = ? AND idem_key = ?",
+                (until, *key),
+            )
+            conn.execute("COMMIT")
+            return Claimed()
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
+        conn = self._connect()
+        try:
+            conn.execute(
+                "UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?"
+                " WHERE client_id = ? AND operation_id = ? AND idem_key = ? AND fingerprint = ?",
+                (
+                    response.status,
+                    json.dumps([list(pair) for pair in response.headers]),
+                    response.body,
+                    scope.client_id,
+                    scope.operation_id,
+                    scope.key,
+                    fingerprint,
+                ),
+            )
+        finally:
+            conn.close()
+
+    def _release(self, scope: KeyScope, fingerprint: str) -> None:
+        conn = self._connect()
+        try:
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE client_id = ? AND operation_id = ?"
+                " AND idem_key = ? AND fingerprint = ? AND state = 'in_flight'",
+                (scope.client_id, scope.operation_id, scope.key, fingerprint),
+            )
+        finally:
+            conn.close()
+
+    def _purge(self, older_than: datetime) -> int:
+        conn = self._connect()
+        try:
+            cursor = conn.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?", (older_than.timestamp(),)
+            )
+            return cursor.rowcount
+        finally:
+            conn.close()
+
+    async def claim(
+        self, scope: KeyScope, fingerprint: str, *, now: datetime, lease: timedelta
+    ) -> Claim:
+        """Atomically claim the key, or report why not."""
+        return await asyncio.to_thread(self._claim, scope, fingerprint, now, lease)
+
+    async def complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
+        """Store the first result."""
+        await asyncio.to_thread(self._complete, scope, fingerprint, response)
+
+    async def release(self, scope: KeyScope, fingerprint: str) -> None:
+        """Drop an unfinished claim."""
+        await asyncio.to_thread(self._release, scope, fingerprint)
+
+    async def purge(self, older_than: datetime) -> int:
+        """Delete keys created before ``older_than``."""
+        return await asyncio.to_thread(self._purge, older_than)
+
+    async def ping(self) -> None:
+        """Readiness: the file opens and answers a query."""
+        await asyncio.to_thread(self._ping)
+
+    def _ping(self) -> None:
+        conn = self._connect()
+        try:
+            conn.execute("SELECT 1").fetchone()
+        finally:
+            conn.close()

@@ -1,0 +1,186 @@
+"""Safe retries: the first result for an ``Idempotency-Key`` is stored and replayed.
+
+Sits after request validation (rejected requests never claim a key) and before the handler and
+response validation, so what is stored is exactly what the partner received the first time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway import problems
+from gateway.contracts import LoadedContract, operations
+from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
+from gateway.metrics import Metrics
+from gateway.middleware.bodies import read_body
+from gateway.middleware.correlation import correlation_id
+from gateway.middleware.routing_info import routed_operation
+from gateway.services.idempotency import (
+    Claimed,
+    IdempotencyStore,
+    InFlight,
+    KeyScope,
+    Mismatch,
+    Replay,
+    StoredResponse,
+    fingerprint,
+)
+
+log = logging.getLogger("waybill.idempotency")
+
+IDEMPOTENCY_KEY_MISSING = problems.ProblemKind(
+    "idempotency-key-missing", "Idempotency-Key required", 400
+)
+IDEMPOTENCY_KEY_REUSED = problems.ProblemKind(
+    "idempotency-key-reused", "Idempotency-Key reused with another payload", 422
+)
+IDEMPOTENCY_IN_FLIGHT = problems.ProblemKind(
+    "idempotency-key-in-flight", "A request with this Idempotency-Key is still running", 409
+)
+
+# Headers that belong to the result and are replayed; per-exchange ones (correlation id,
+# rate-limit state, lifecycle headers) are added afresh by the outer layers.
+_REPLAYED_HEADERS = frozenset(
+    {"content-type", "location", "etag", "last-modified", "content-language", "retry-after"}
+)
+
+
+def keyed_operations(contracts: Iterable[LoadedContract]) -> frozenset[tuple[str, str]]:
+    """``(base_path, operation_id)`` of every operation that declares ``Idempotency-Key``."""
+    return frozenset(
+        op.key
+        for loaded in contracts
+        for op in operations(loaded)
+        if any(
+            p.get("in") == "header" and str(p.get("name", "")).lower() == "idempotency-key"
+            for p in op.parameters
+        )
+    )
+
+
+class IdempotencyMiddleware:
+    """Claims the key, runs the handler once, stores and replays its result."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        store: IdempotencyStore,
+        contracts: Iterable[LoadedContract],
+        metrics: Metrics,
+        lease: timedelta = timedelta(seconds=60),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.keyed = keyed_operations(contracts)
+        self.metrics = metrics
+        self.lease = lease
+        self.now = now
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routed = routed_operation(scope) if scope["type"] == "http" else None
+        if routed is None or routed not in self.keyed:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        cid = correlation_id(scope)
+        if not key:
+            await problems.problem_response(
+                IDEMPOTENCY_KEY_MISSING,
+                "This operation changes state; send an Idempotency-Key header so it can be "
+                "retried safely.",
+                correlation_id=cid,
+            )(scope, receive, send)
+            return
+        context = scope.get("extensions", {}).get("connexion_context", {})
+        principal = context.get(PRINCIPAL_CONTEXT_KEY)
+        client = principal.client_id if isinstance(principal, Principal) else "anonymous"
+        body, receive = await read_body(receive)
+        print_ = fingerprint(
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            body,
+            headers.get("content-type", ""),
+        )
+        key_scope = KeyScope(client, routed[1], key)
+        claim = await self.store.claim(key_scope, print_, now=self.now(), lease=self.lease)
+        if isinstance(claim, Replay):
+            self.metrics.idempotent_replays.labels(routed[1]).inc()
+            await _send_stored(claim.response, send)
+            return
+        if isinstance(claim, Mismatch):
+            await problems.problem_response(
+                IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was first used with a different request payload.",
+                correlation_id=cid,
+            )(scope, receive, send)
+            return
+        if isinstance(claim, InFlight):
+            await problems.problem_response(
+                IDEMPOTENCY_IN_FLIGHT,
+                "The first request with this Idempotency-Key has not finished; retry later.",
+                headers={"Retry-After": str(claim.retry_after)},
+                correlation_id=cid,
+            )(scope, receive, send)
+            return
+        assert isinstance(claim, Claimed)
+        await self._run_once(scope, receive, send, key_scope, print_)
+
+    async def _run_once(
+        self, scope: Scope, receive: Receive, send: Send, key_scope: KeyScope, print_: str
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                assert start is not None
+                stored = StoredResponse(
+                    status=start["status"],
+                    headers=tuple(
+                        (k.decode("latin-1"), v.decode("latin-1"))
+                        for k, v in start.get("headers", [])
+                        if k.decode("latin-1").lower() in _REPLAYED_HEADERS
+                    ),
+                    body=b"".join(chunks),
+                )
+                # 5xx means the work may not have happened: let a retry run it again.
+                if stored.status >= 500:
+                    await self.store.release(key_scope, print_)
+                else:
+                    await self.store.complete(key_scope, print_, stored)
+                await send(start)
+                await send({"type": "http.response.body", "body": stored.body})
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await self.store.release(key_scope, print_)
+            raise
+        if start is None:  # the app ended without answering; nothing to keep
+            await self.store.release(key_scope, print_)
+
+
+async def _send_stored(response: StoredResponse, send: Send) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    headers.append((b"idempotent-replayed", b"true"))
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
