@@ -1,0 +1,81 @@
+"""Per-client rate limiting with ``RateLimit-*`` headers on every answer and 429 when empty.
+
+Placed after authentication: the bucket is the verified client's, so nobody can drain another
+partner's quota by naming it in a forged token. Unauthenticated traffic (the token endpoint,
+rejected tokens) is bucketed by peer address.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway import problems
+from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
+from gateway.metrics import Metrics
+from gateway.middleware.correlation import correlation_id
+from gateway.services.ratelimit import RateLimiter
+
+_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def bucket_key(scope: Scope) -> str:
+    """``client:<id>`` for authenticated requests, ``peer:<address>`` otherwise."""
+    context = scope.get("extensions", {}).get("connexion_context", {})
+    principal = context.get(PRINCIPAL_CONTEXT_KEY)
+    if isinstance(principal, Principal):
+        return f"client:{principal.client_id}"
+    client = scope.get("client")
+    return f"peer:{client[0] if client else 'unknown'}"
+
+
+class RateLimitMiddleware:
+    """Spends one token per request; refuses with 429 + Retry-After when the bucket is empty."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.metrics = metrics
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in _EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        key = bucket_key(scope)
+        decision = await self.limiter.take(key, self.clock())
+        headers = {
+            "RateLimit-Limit": str(decision.limit),
+            "RateLimit-Remaining": str(decision.remaining),
+            "RateLimit-Reset": str(decision.reset_seconds),
+        }
+        if not decision.allowed:
+            self.metrics.rate_limited.labels(key.partition(":")[2]).inc()
+            response = problems.problem_response(
+                problems.RATE_LIMITED,
+                f"Rate limit of {decision.limit} requests exceeded; retry after "
+                f"{decision.retry_after} s.",
+                headers={**headers, "Retry-After": str(decision.retry_after)},
+                correlation_id=correlation_id(scope),
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                for name, value in headers.items():
+                    out[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
