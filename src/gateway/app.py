@@ -16,24 +16,33 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.responses import JSONResponse, Response
 
 from gateway import problems
+from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
+from gateway.adapters.redis_ratelimit import RedisRateLimiter
+from gateway.adapters.sqlite_clients import SqliteClientStore
 from gateway.adapters.sqlite_idempotency import SqliteIdempotencyStore
 from gateway.api.errors import build_handlers
+from gateway.api.oauth import jwks_endpoint, token_endpoint
 from gateway.context import AppContext
 from gateway.contracts import ServedContract, load_all
 from gateway.metrics import Metrics
 from gateway.middleware.correlation import CorrelationIdMiddleware
 from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
+from gateway.middleware.ratelimit import RateLimitMiddleware
+from gateway.middleware.security import SecurityMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
+from gateway.middleware.tenancy import TenancyMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
+from gateway.services.clients import ClientStore
+from gateway.services.identity import build_identity
+from gateway.services.ratelimit import InProcessRateLimiter, Quota, RateLimiter
 from gateway.settings import Settings
 
 Handler = Callable[..., Awaitable[Any]]
@@ -116,13 +125,35 @@ def _metrics(ctx: AppContext) -> Handler:
 def build_context(settings: Settings) -> AppContext:
     """Build the shared objects (stores, keys, services) for one process."""
     idempotency = idempotency_store(settings)
+    identity = build_identity(settings, client_store(settings))
+
+    async def clients_ready() -> None:
+        identity.clients.store.get("readiness-probe")
+
     return AppContext(
         settings=settings,
         contracts=load_all(settings.specs_dir / "openapi"),
         metrics=Metrics(),
+        identity=identity,
         idempotency=idempotency,
-        readiness_checks={"idempotency-store": idempotency.ping},
+        rate_limiter=rate_limiter(settings),
+        readiness_checks={"idempotency-store": idempotency.ping, "client-store": clients_ready},
     )
+
+
+def client_store(settings: Settings) -> ClientStore:
+    """PostgreSQL when ``WAYBILL_DATABASE_URL`` is set, else SQLite under the data dir."""
+    if settings.database_url:
+        return PostgresClientStore(settings.database_url)
+    return SqliteClientStore(settings.data_dir / "clients.sqlite3")
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    """Shared buckets in Redis when ``WAYBILL_REDIS_URL`` is set, else per process."""
+    quota = Quota(settings.rate_limit_per_second, settings.rate_limit_burst)
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url, quota)
+    return InProcessRateLimiter(quota)
 
 
 def idempotency_store(settings: Settings) -> SqliteIdempotencyStore | PostgresIdempotencyStore:
@@ -143,7 +174,14 @@ def _middlewares(ctx: AppContext) -> list[Any]:
         SwaggerUIMiddleware,
         RoutingMiddleware,
         partial(VersionHeadersMiddleware, contracts=ctx.contracts),
-        SecurityMiddleware,
+        partial(
+            SecurityMiddleware,
+            contracts=ctx.contracts,
+            verifier=ctx.identity.verifier,
+            metrics=ctx.metrics,
+        ),
+        partial(RateLimitMiddleware, limiter=ctx.rate_limiter, metrics=ctx.metrics),
+        partial(TenancyMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
         RequestValidationMiddleware,
         partial(
             IdempotencyMiddleware,
@@ -175,6 +213,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     for error, handler in build_handlers(ctx.metrics):
         app.add_error_handler(error, handler)
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
+    app.add_url_rule("/oauth/token", "oauth_token", token_endpoint(ctx.identity), methods=["POST"])
+    app.add_url_rule("/.well-known/jwks.json", "jwks", jwks_endpoint(ctx.identity), methods=["GET"])
     app.add_url_rule("/readyz", "readyz", _readyz(ctx), methods=["GET"])
     app.add_url_rule("/metrics", "metrics", _metrics(ctx), methods=["GET"])
     return app

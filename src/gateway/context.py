@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from gateway.contracts import LoadedContract
 from gateway.metrics import Metrics
 from gateway.services.idempotency import IdempotencyStore
+from gateway.services.identity import Identity
+from gateway.services.ratelimit import RateLimiter
 from gateway.settings import Settings
 
 
@@ -22,6 +24,9 @@ class AppContext:
     settings: Settings
     contracts: list[LoadedContract]
     metrics: Metrics
+    # clients, key ring, token issuer and verifier (gateway.services.identity)
+    identity: Identity
     idempotency: IdempotencyStore
+    rate_limiter: RateLimiter
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

@@ -54,6 +54,10 @@ class Settings:
     jwt_audience: str | None = None
     # How long idempotency keys and their results are kept (IETF draft: at least 24 h).
     idempotency_retention_hours: int = 24
+    # Per-client token bucket; Redis shares the buckets across workers and hosts when set.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 100
+    redis_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +90,13 @@ class Settings:
             bind=bind,
             workers=int(workers_raw),
             public_base_url=env.get("WAYBILL_PUBLIC_BASE_URL", f"http://{host}:{port}"),
+            rate_limit_per_second=_positive(
+                "WAYBILL_RATE_LIMIT_PER_SECOND", env.get("WAYBILL_RATE_LIMIT_PER_SECOND", "50")
+            ),
+            rate_limit_burst=_positive(
+                "WAYBILL_RATE_LIMIT_BURST", env.get("WAYBILL_RATE_LIMIT_BURST", "100")
+            ),
+            redis_url=env.get("WAYBILL_REDIS_URL") or None,
             idempotency_retention_hours=_positive(
                 "WAYBILL_IDEMPOTENCY_RETENTION_HOURS",
                 env.get("WAYBILL_IDEMPOTENCY_RETENTION_HOURS", "24"),

@@ -1,0 +1,241 @@
+"""Security layer: bearer JWT on every secured operation, with the scopes the contract asks for.
+
+Replaces Connexion's security middleware, which ignores scopes on bearer schemes. Requirements
+are compiled once per operation from the contracts (operation-level ``security`` overrides the
+document's; alternatives are OR'ed, schemes inside one alternative AND'ed). A verified caller is
+handed to later layers and handlers as a ``Principal`` in Connexion's request context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway import problems
+from gateway.contracts import LoadedContract
+from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
+from gateway.metrics import Metrics
+from gateway.observability import correlation_id_var
+from gateway.services.tokens import InvalidTokenError, TokenVerifier
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# Scheme types whose credential is our bearer JWT.
+_BEARER_SCHEMES = ("oauth2", "openIdConnect")
+
+
+@dataclass(frozen=True)
+class SecurityRequirement:
+    """What one operation needs: any one of ``alternatives`` (each a set of scopes).
+
+    No alternatives means the operation is public; an empty alternative means anonymous callers
+    are allowed, though a token that is sent must still be valid.
+    """
+
+    alternatives: tuple[frozenset[str], ...]
+
+    @property
+    def public(self) -> bool:
+        return not self.alternatives
+
+    @property
+    def anonymous_allowed(self) -> bool:
+        return any(not alt for alt in self.alternatives)
+
+    def missing_scopes(self, granted: frozenset[str]) -> frozenset[str] | None:
+        """None when some alternative is satisfied, else the smallest set of scopes missing."""
+        gaps = [alt - granted for alt in self.alternatives]
+        if any(not gap for gap in gaps):
+            return None
+        return min(gaps, key=lambda gap: (len(gap), sorted(gap)))
+
+
+def _scheme_scopes(name: str, scopes: object, schemes: Mapping[str, object]) -> frozenset[str]:
+    scheme = schemes.get(name)
+    if not isinstance(scheme, dict):
+        raise ValueError(f"security scheme {name!r} is not defined")
+    kind = scheme.get("type")
+    bearer = kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+    if kind not in _BEARER_SCHEMES and not bearer:
+        raise ValueError(f"security scheme {name!r} of type {kind!r} is not supported")
+    return frozenset(str(s) for s in scopes) if isinstance(scopes, list) else frozenset()
+
+
+def _requirement(security: object, schemes: Mapping[str, object]) -> SecurityRequirement:
+    alternatives: list[frozenset[str]] = []
+    for alternative in security if isinstance(security, list) else []:
+        if not isinstance(alternative, dict):
+            raise ValueError(f"security requirement {alternative!r} is not an object")
+        needed: frozenset[str] = frozenset()
+        for name, scopes in alternative.items():
+            needed |= _scheme_scopes(str(name), scopes, schemes)
+        alternatives.append(needed)
+    return SecurityRequirement(tuple(alternatives))
+
+
+def compile_requirements(
+    contracts: Iterable[LoadedContract],
+) -> dict[tuple[str, str], SecurityRequirement]:
+    """``(base_path, operation_id)`` -> requirement, for every operation of every contract."""
+    compiled: dict[tuple[str, str], SecurityRequirement] = {}
+    for loaded in contracts:
+        doc = loaded.document
+        components = doc.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        scheme_map: Mapping[str, object] = schemes if isinstance(schemes, dict) else {}
+        default = doc.get("security", [])
+        paths = doc.get("paths")
+        for item in paths.values() if isinstance(paths, dict) else ():
+            for method in _METHODS:
+                op = item.get(method) if isinstance(item, dict) else None
+                if not isinstance(op, dict) or not isinstance(op.get("operationId"), str):
+                    continue
+                security = op.get("security", default)
+                key = (loaded.contract.base_path, str(op["operationId"]))
+                compiled[key] = _requirement(security, scheme_map)
+    return compiled
+
+
+def routed_key(scope: Scope) -> tuple[str, str] | None:
+    """``(api_base_path, operation_id)`` Connexion's routing put in the scope, if it routed."""
+    routing = scope.get("extensions", {}).get("connexion_routing")
+    if not isinstance(routing, dict) or not routing.get("operation_id"):
+        return None
+    return str(routing.get("api_base_path") or ""), str(routing["operation_id"])
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "").replace('"', "'")
+
+
+async def send_problem(
+    send: Send,
+    kind: problems.ProblemKind,
+    detail: str,
+    *,
+    headers: Iterable[tuple[str, str]] = (),
+    **extensions: object,
+) -> None:
+    """Answer with an RFC 9457 problem+json document, straight on the ASGI channel."""
+    doc = kind.body(detail, correlationId=correlation_id_var.get(), **extensions)
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    raw = [
+        (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers),
+    ]
+    await send({"type": "http.response.start", "status": kind.status, "headers": raw})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _bearer_token(scope: Scope) -> tuple[str | None, str | None]:
+    """``(token, error)``: the bearer token, or why the Authorization header is unusable.
+
+    Both None when the request carries no credentials at all.
+    """
+    values = [v for k, v in scope.get("headers", ()) if k == b"authorization"]
+    if not values:
+        return None, None
+    if len(values) > 1:
+        return None, "The request carries more than one Authorization header."
+    raw = values[0].decode("latin-1").strip()
+    scheme, _, credentials = raw.partition(" ")
+    if scheme.lower() != "bearer":
+        return None, None  # another scheme is no bearer credential at all (RFC 6750 §3)
+    token = credentials.strip()
+    if not token:
+        return None, "The bearer token is empty."
+    return token, None
+
+
+class SecurityMiddleware:
+    """Authenticates bearer tokens and enforces each operation's scopes."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        contracts: Iterable[LoadedContract],
+        verifier: TokenVerifier,
+        metrics: Metrics | None = None,
+        realm: str = "waybill",
+    ) -> None:
+        self.app = app
+        self._requirements = compile_requirements(contracts)
+        self._verifier = verifier
+        self._metrics = metrics
+        self._realm = _quoted(realm)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        key = routed_key(scope)
+        requirement = self._requirements.get(key) if key else None
+        if requirement is None or requirement.public:
+            await self.app(scope, receive, send)
+            return
+        token, error = _bearer_token(scope)
+        if token is None:
+            if error is None and requirement.anonymous_allowed:
+                await self.app(scope, receive, send)
+                return
+            await self._unauthorized(send, error, "missing_token" if error is None else "malformed")
+            return
+        try:
+            verified = await self._verifier.verify(token)
+        except InvalidTokenError as exc:
+            await self._unauthorized(send, exc.description, "invalid_token")
+            return
+        principal = verified.principal
+        missing = requirement.missing_scopes(principal.scopes)
+        if missing is not None:
+            await self._insufficient_scope(send, missing)
+            return
+        extensions = scope.setdefault("extensions", {})
+        context = extensions.setdefault("connexion_context", {})
+        context[PRINCIPAL_CONTEXT_KEY] = principal
+        context["user"] = principal.client_id
+        context["token_info"] = dict(verified.claims)
+        await self.app(scope, receive, send)
+
+    def _count(self, reason: str) -> None:
+        if self._metrics is not None:
+            self._metrics.auth_failures.labels(reason=reason).inc()
+
+    async def _unauthorized(self, send: Send, error: str | None, reason: str) -> None:
+        self._count(reason)
+        challenge = f'Bearer realm="{self._realm}"'
+        if error is not None:
+            challenge += f', error="invalid_token", error_description="{_quoted(error)}"'
+        detail = error or "This operation needs a bearer access token."
+        await send_problem(
+            send, problems.UNAUTHORIZED, detail, headers=[("WWW-Authenticate", challenge)]
+        )
+
+    async def _insufficient_scope(self, send: Send, missing: frozenset[str]) -> None:
+        self._count("insufficient_scope")
+        scopes = sorted(missing)
+        challenge = (
+            f'Bearer realm="{self._realm}", error="insufficient_scope", '
+            f'scope="{_quoted(" ".join(scopes))}"'
+        )
+        names = ", ".join(f"'{s}'" for s in scopes)
+        noun = "scope" if len(scopes) == 1 else "scopes"
+        await send_problem(
+            send,
+            problems.INSUFFICIENT_SCOPE,
+            f"This operation needs the {noun} {names}.",
+            headers=[("WWW-Authenticate", challenge)],
+            requiredScopes=scopes,
+        )
+
+
+def principal_of(scope: Scope) -> Principal | None:
+    """The caller the security layer authenticated for this request, if any."""
+    context = scope.get("extensions", {}).get("connexion_context")
+    principal = context.get(PRINCIPAL_CONTEXT_KEY) if isinstance(context, dict) else None
+    return principal if isinstance(principal, Principal) else None
