@@ -10,7 +10,12 @@ from contextvars import ContextVar
 correlation_id_var: ContextVar[str | None] = ContextVar("waybill_correlation_id", default=None)
 traceparent_var: ContextVar[str | None] = ContextVar("waybill_traceparent", default=None)
 
-_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# uvicorn adds an ANSI-coloured copy of each message; JSON lines do not want it.
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class ContextFilter(logging.Filter):
@@ -54,5 +59,7 @@ def configure_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # Connexion announces every mounted spec at INFO; that is start-up noise, not operations.
+    logging.getLogger("connexion").setLevel(logging.WARNING)
     # The access log is ours (AccessLogMiddleware); the servers' would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True

@@ -41,6 +41,9 @@ class CorrelationIdMiddleware:
         # An id we cannot safely log or echo is replaced, not rejected: tracing must not fail calls.
         cid = given if given and _VALID.match(given) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = cid
+        # Connexion routes on a shallow copy of the scope; an ``extensions`` dict created here is
+        # shared by that copy, so outer layers see the routed operation and the principal.
+        scope.setdefault("extensions", {})
         cid_token = correlation_id_var.set(cid)
         tp_token = traceparent_var.set(
             traceparent if traceparent and _TRACEPARENT.match(traceparent) else None
