@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,24 @@ def _token_ttl(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) <= 3600:
         raise SettingsError(f"WAYBILL_TOKEN_TTL must be 1..3600 seconds, got {value!r}")
     return int(value)
+
+
+def read_settings_file(path: Path) -> dict[str, str]:
+    """A TOML settings file as ``WAYBILL_*`` variables."""
+    try:
+        with path.open("rb") as f:
+            table = tomllib.load(f)
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict | list):
+            raise SettingsError(f"settings file {path}: '{key}' must be a single value")
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        out[f"WAYBILL_{key.upper()}"] = text
+    return out
 
 
 def _positive(name: str, value: str) -> int:
@@ -75,8 +94,14 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``WAYBILL_*`` variables (``os.environ`` by default)."""
+        """Build settings from ``WAYBILL_*`` variables (``os.environ`` by default).
+
+        ``WAYBILL_SETTINGS_FILE`` names a TOML file whose keys are the variable names without
+        the prefix, in lower case (``bind = "127.0.0.1:8080"``); variables override the file.
+        """
         env = os.environ if env is None else env
+        if env.get("WAYBILL_SETTINGS_FILE"):
+            env = {**read_settings_file(Path(env["WAYBILL_SETTINGS_FILE"])), **env}
         bind = env.get("WAYBILL_BIND", cls.bind)
         _split_bind(bind)
         workers_raw = env.get("WAYBILL_WORKERS", str(cls.workers))
