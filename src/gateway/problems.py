@@ -49,6 +49,18 @@ INTERNAL_ERROR = ProblemKind("internal-error", "Internal error", 500)
 NOT_IMPLEMENTED = ProblemKind("not-implemented", "Not implemented", 501)
 CONTRACT_VIOLATION = ProblemKind("contract-violation", "Backend response broke the contract", 502)
 BACKEND_UNAVAILABLE = ProblemKind("backend-unavailable", "Backend unavailable", 503)
+IDEMPOTENCY_KEY_MISSING = ProblemKind("idempotency-key-missing", "Idempotency-Key required", 400)
+IDEMPOTENCY_KEY_REUSED = ProblemKind(
+    "idempotency-key-reused", "Idempotency-Key reused with another payload", 422
+)
+IDEMPOTENCY_IN_FLIGHT = ProblemKind(
+    "idempotency-key-in-flight", "A request with this Idempotency-Key is still running", 409
+)
+
+# Every kind, for documentation and its staleness test.
+ALL_KINDS: tuple[ProblemKind, ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, ProblemKind)
+)
 
 
 def problem_response(

@@ -33,16 +33,6 @@ from gateway.services.idempotency import (
 
 log = logging.getLogger("waybill.idempotency")
 
-IDEMPOTENCY_KEY_MISSING = problems.ProblemKind(
-    "idempotency-key-missing", "Idempotency-Key required", 400
-)
-IDEMPOTENCY_KEY_REUSED = problems.ProblemKind(
-    "idempotency-key-reused", "Idempotency-Key reused with another payload", 422
-)
-IDEMPOTENCY_IN_FLIGHT = problems.ProblemKind(
-    "idempotency-key-in-flight", "A request with this Idempotency-Key is still running", 409
-)
-
 # Headers that belong to the result and are replayed; per-exchange ones (correlation id,
 # rate-limit state, lifecycle headers) are added afresh by the outer layers.
 _REPLAYED_HEADERS = frozenset(
@@ -93,7 +83,7 @@ class IdempotencyMiddleware:
         cid = correlation_id(scope)
         if not key:
             await problems.problem_response(
-                IDEMPOTENCY_KEY_MISSING,
+                problems.IDEMPOTENCY_KEY_MISSING,
                 "This operation changes state; send an Idempotency-Key header so it can be "
                 "retried safely.",
                 correlation_id=cid,
@@ -118,14 +108,14 @@ class IdempotencyMiddleware:
             return
         if isinstance(claim, Mismatch):
             await problems.problem_response(
-                IDEMPOTENCY_KEY_REUSED,
+                problems.IDEMPOTENCY_KEY_REUSED,
                 "This Idempotency-Key was first used with a different request payload.",
                 correlation_id=cid,
             )(scope, receive, send)
             return
         if isinstance(claim, InFlight):
             await problems.problem_response(
-                IDEMPOTENCY_IN_FLIGHT,
+                problems.IDEMPOTENCY_IN_FLIGHT,
                 "The first request with this Idempotency-Key has not finished; retry later.",
                 headers={"Retry-After": str(claim.retry_after)},
                 correlation_id=cid,
