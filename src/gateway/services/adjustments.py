@@ -1,0 +1,300 @@
+"""Adjustment use cases: request, approve, reject, reverse, and post to the WMS and the ERP.
+
+Every transition is stored with its audit entries and events in one unit of work. Posting happens
+after the approval is committed: the WMS applies the change, the ERP books it (both idempotent per
+adjustment id), then the POSTED state is committed. A posting that fails leaves the adjustment
+APPROVED; approving it again resumes the posting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from gateway.domain import adjustments as domain
+from gateway.domain.access import Principal
+from gateway.domain.adjustments import (
+    Adjustment,
+    AdjustmentStatus,
+    NewAdjustment,
+    Outcome,
+    ReasonCode,
+    StatusChange,
+)
+from gateway.domain.errors import BusinessRuleViolation, NotFound
+from gateway.domain.events import EventMeta
+from gateway.domain.inventory import StockStatus
+from gateway.domain.items import Item, TrackingMode, require_active
+from gateway.domain.quantities import Money, Quantity, format_decimal
+from gateway.ports import (
+    AdjustmentFilter,
+    BalanceQuery,
+    ErpPort,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    WmsPort,
+)
+from gateway.services.inventory import require_site
+from gateway.services.paging import Page, decode_cursor, page_of
+from gateway.services.unit_of_work import Clock, new_id, record_events, utc_now
+
+_CURSOR = "adjustments"
+
+
+@dataclass(frozen=True)
+class RequestAdjustment:
+    """What a partner asks for, as received (the quantity in any unit of the item)."""
+
+    site_id: str
+    location_id: str
+    item_id: str
+    quantity: Quantity
+    reason_code: ReasonCode
+    lot_id: str | None = None
+    serial_numbers: tuple[str, ...] = ()
+    stock_status: StockStatus | None = None
+    status_change: StatusChange | None = None
+    note: str | None = None
+    requested_by: str | None = None
+    partner_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ListAdjustments:
+    """Filters of ``list``; the caller's sites always apply."""
+
+    site_id: str | None = None
+    status: AdjustmentStatus | None = None
+    reason_code: ReasonCode | None = None
+    item_id: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class AdjustmentService:
+    """The adjustment workflow between the WMS that requests and the ERP that approves."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, erp: ErpPort, wms: WmsPort, clock: Clock = utc_now
+    ) -> None:
+        self._uow = uow
+        self._erp = erp
+        self._wms = wms
+        self._clock = clock
+
+    def request(
+        self, principal: Principal, command: RequestAdjustment, meta: EventMeta
+    ) -> Adjustment:
+        """Record a request, apply the approval rules, and post at once when they approve."""
+        require_site(principal, command.site_id)
+        with self._uow() as uow:
+            item = uow.items.get(command.item_id)
+        if item is None:
+            raise BusinessRuleViolation(f"item {command.item_id} is not in the item master")
+        new = self._validated(principal, command, item)
+        value = self._value(new, item)
+        threshold = self._erp.adjustment_threshold(new.site_id)
+        outcome = domain.request(new, value, threshold, self._clock())
+        with self._uow() as uow:
+            uow.adjustments.add(outcome.adjustment)
+            record_events(uow, outcome.events, meta, self._clock)
+        if outcome.adjustment.status is AdjustmentStatus.APPROVED:
+            return self._post(outcome.adjustment.adjustment_id, principal.client_id, meta)
+        return outcome.adjustment
+
+    def get(self, principal: Principal, adjustment_id: str) -> Adjustment:
+        """One adjustment of the caller's sites, with its audit trail."""
+        with self._uow() as uow:
+            return _visible(uow, principal, adjustment_id)
+
+    def list(self, principal: Principal, query: ListAdjustments) -> Page[Adjustment]:
+        """Adjustments of the caller's sites, newest first."""
+        if query.site_id is not None:
+            require_site(principal, query.site_id)
+        before = decode_cursor(_CURSOR, query.cursor, 1)
+        with self._uow() as uow:
+            rows = uow.adjustments.list(
+                AdjustmentFilter(
+                    sites=principal.sites,
+                    site_id=query.site_id,
+                    status=query.status,
+                    reason_code=query.reason_code,
+                    item_id=query.item_id,
+                    before_id=None if before is None else before[0],
+                    limit=query.limit + 1,
+                )
+            )
+        return page_of(_CURSOR, rows, query.limit, lambda a: (a.adjustment_id,))
+
+    def approve(
+        self,
+        principal: Principal,
+        adjustment_id: str,
+        *,
+        decided_by: str | None,
+        note: str | None,
+        meta: EventMeta,
+    ) -> Adjustment:
+        """Approve a pending adjustment (not the requester's own) and post it."""
+        with self._uow() as uow:
+            current = _visible(uow, principal, adjustment_id)
+            if current.status is not AdjustmentStatus.APPROVED:
+                outcome = domain.approve(
+                    current, principal.client_id, decided_by, note, self._clock()
+                )
+                _store(uow, current, outcome, meta, self._clock)
+        return self._post(adjustment_id, principal.client_id, meta)
+
+    def reject(
+        self,
+        principal: Principal,
+        adjustment_id: str,
+        *,
+        decided_by: str | None,
+        reason: str,
+        meta: EventMeta,
+    ) -> Adjustment:
+        """Reject a pending adjustment; it then waits for a recount."""
+        with self._uow() as uow:
+            current = _visible(uow, principal, adjustment_id)
+            outcome = domain.reject(current, principal.client_id, decided_by, reason, self._clock())
+            _store(uow, current, outcome, meta, self._clock)
+        return outcome.adjustment
+
+    def reverse(
+        self,
+        principal: Principal,
+        adjustment_id: str,
+        *,
+        decided_by: str | None,
+        reason: str,
+        meta: EventMeta,
+    ) -> Adjustment:
+        """Compensate a posted adjustment with an opposite one; the answer is the new one."""
+        with self._uow() as uow:
+            original = _visible(uow, principal, adjustment_id)
+            outcome = domain.compensation(
+                original,
+                adjustment_id=new_id("adj"),
+                client_id=principal.client_id,
+                decided_by=decided_by,
+                reason=reason,
+                at=self._clock(),
+            )
+            uow.adjustments.add(outcome.adjustment)
+            record_events(uow, outcome.events, meta, self._clock)
+        return self._post(outcome.adjustment.adjustment_id, principal.client_id, meta)
+
+    def _post(self, adjustment_id: str, actor: str, meta: EventMeta) -> Adjustment:
+        with self._uow() as uow:
+            approved = uow.adjustments.get(adjustment_id)
+        if approved is None or approved.status is not AdjustmentStatus.APPROVED:
+            if approved is None:
+                raise NotFound(f"adjustment {adjustment_id} not found")
+            return approved  # another request posted it meanwhile
+        self._wms.apply_adjustment(approved, self._clock())
+        posting = self._erp.post_adjustment(approved)
+        with self._uow() as uow:
+            current = uow.adjustments.get(adjustment_id)
+            assert current is not None
+            if current.status is not AdjustmentStatus.APPROVED:
+                return current
+            outcome = domain.post(current, posting, actor, self._clock())
+            _store(uow, current, outcome, meta, self._clock)
+            original_id = current.request.reversal_of
+            if original_id is not None:
+                original = uow.adjustments.get(original_id)
+                assert original is not None
+                reversed_ = domain.mark_reversed(original, adjustment_id, actor, self._clock())
+                _store(uow, original, reversed_, meta, self._clock)
+        return outcome.adjustment
+
+    def _validated(
+        self, principal: Principal, command: RequestAdjustment, item: Item
+    ) -> NewAdjustment:
+        require_active(item)
+        location = self._wms.get_location(command.site_id, command.location_id)
+        if location is None:
+            raise BusinessRuleViolation(
+                f"bin {command.location_id} does not exist in site {command.site_id}"
+            )
+        if item.tracking_mode is TrackingMode.NONE and command.lot_id is not None:
+            raise BusinessRuleViolation(f"item {item.item_id} is not lot-tracked; leave lotId out")
+        if item.tracking_mode is not TrackingMode.NONE and command.lot_id is None:
+            raise BusinessRuleViolation(f"item {item.item_id} is lot-tracked; name the lot")
+        if item.tracking_mode is TrackingMode.SERIAL and not command.serial_numbers:
+            raise BusinessRuleViolation(f"item {item.item_id} is serialised; list the serials")
+        base = item.units.to_base(command.quantity)
+        stock_status = command.stock_status
+        if command.status_change is None and stock_status is None:
+            stock_status = StockStatus.AVAILABLE
+        self._check_stock(command, base, stock_status)
+        return NewAdjustment(
+            adjustment_id=new_id("adj"),
+            site_id=command.site_id,
+            storage_location_id=location.storage_location_id,
+            location_id=command.location_id,
+            item_id=command.item_id,
+            lot_id=command.lot_id,
+            quantity=command.quantity,
+            base_quantity=base,
+            reason_code=command.reason_code,
+            requested_by_client=principal.client_id,
+            stock_status=stock_status,
+            status_change=command.status_change,
+            serial_numbers=command.serial_numbers,
+            note=command.note,
+            requested_by=command.requested_by,
+            partner_reference=command.partner_reference,
+        )
+
+    def _check_stock(
+        self, command: RequestAdjustment, base: Quantity, stock_status: StockStatus | None
+    ) -> None:
+        change = command.status_change
+        taken_from = change.from_status if change is not None else stock_status
+        needed = base.value if change is not None else -base.value
+        if needed <= 0 or taken_from is None:
+            return
+        on_hand = sum(
+            (
+                b.on_hand
+                for b in self._wms.bin_balances(
+                    BalanceQuery(
+                        site_id=command.site_id,
+                        location_id=command.location_id,
+                        item_id=command.item_id,
+                        stock_status=taken_from,
+                    )
+                )
+                if b.lot_id == command.lot_id
+            ),
+            Fraction(0),
+        )
+        if on_hand < needed:
+            raise BusinessRuleViolation(
+                f"bin {command.location_id} holds {format_decimal(on_hand)} {base.uom} of "
+                f"{command.item_id} in {taken_from.value}; cannot take {format_decimal(needed)}"
+            )
+
+    def _value(self, new: NewAdjustment, item: Item) -> Money | None:
+        price = self._erp.valuation_price(new.site_id, new.item_id) or item.standard_cost
+        if price is None:
+            return None
+        if new.status_change is not None:
+            return Money(Fraction(0), price.currency)
+        return Money.of(new.base_quantity.value * price.amount, price.currency)
+
+
+def _visible(uow: UnitOfWork, principal: Principal, adjustment_id: str) -> Adjustment:
+    found = uow.adjustments.get(adjustment_id)
+    if found is None or not principal.may_access_site(found.site_id):
+        raise NotFound(f"adjustment {adjustment_id} not found")
+    return found
+
+
+def _store(
+    uow: UnitOfWork, before: Adjustment, outcome: Outcome, meta: EventMeta, clock: Clock
+) -> None:
+    uow.adjustments.save(outcome.adjustment, expected_version=before.version)
+    record_events(uow, outcome.events, meta, clock)
