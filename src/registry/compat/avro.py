@@ -35,6 +35,17 @@ PROMOTIONS: dict[str, frozenset[str]] = {
 }
 _EXACT, _BY_NAME, _PROMOTED = 3, 2, 1
 
+# The reasons a reader cannot read a writer's data; ids are ``avro-`` + the key.
+RULES: dict[str, str] = {
+    "type-mismatch": "The writer's type is neither the reader's nor promotable to it.",
+    "name-mismatch": "Named types differ in unqualified name and no reader alias names the writer.",
+    "reader-field-missing-default": "A reader field is missing from the writer and has no default.",
+    "enum-symbol-missing": "A writer symbol is not in the reader enum, which has no default.",
+    "missing-union-branch": "A type the writer may write has no matching reader union branch.",
+    "fixed-size-mismatch": "Fixed types of different sizes.",
+    "decimal-mismatch": "Decimal logical types with different precision or scale.",
+}
+
 
 def check_avro(reader: Schema, writer: Schema) -> list[Incompatibility]:
     """Every reason ``reader`` cannot read data written with ``writer`` (empty when it can)."""
