@@ -1,0 +1,41 @@
+"""``registry diff BASE REVISION``: breaking changes between two OpenAPI documents."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from registry.model import Level
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``diff`` sub-command."""
+    from registry.diff.report import FORMATS
+
+    parser = subparsers.add_parser(
+        "diff",
+        help="report changes between two OpenAPI 3.0/3.1 documents",
+        description="Compare BASE with REVISION and judge every change for callers. Exit 0 when "
+        "nothing reaches the --fail-on level, 1 when something does, 2 on unreadable input.",
+    )
+    parser.add_argument("base", help="the published contract (YAML or JSON)")
+    parser.add_argument("revision", help="the proposed contract (YAML or JSON)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest level that makes the exit status 1 (default: error)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Diff, print the report, and return the exit status."""
+    from registry.diff import diff
+    from registry.diff.report import render
+
+    result = diff(args.base, args.revision)
+    sys.stdout.write(render(result, args.format) + "\n")
+    return 1 if result.at_least(Level(args.fail_on)) else 0

@@ -1,0 +1,43 @@
+"""Breaking-change detection between two versions of a contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from registry.diff.openapi import OpenApiDiff
+from registry.diff.result import DiffResult
+from registry.loading import Document, DocumentError, load_document
+
+Source = str | Path | Mapping[str, object]
+
+__all__ = ["DiffResult", "diff"]
+
+
+def _open(source: Source) -> tuple[Document, Path | None]:
+    if isinstance(source, Mapping):
+        return dict(source), None  # type: ignore[arg-type]
+    path = Path(source)
+    return load_document(path), path
+
+
+def _check_openapi(doc: Document, name: str) -> None:
+    version = doc.get("openapi")
+    if not (isinstance(version, str) and version.startswith("3.")):
+        raise DocumentError(f"{name}: not an OpenAPI 3.x document (no 'openapi: 3.x' field)")
+
+
+def diff(base: Source, revision: Source, *, today: date | None = None) -> DiffResult:
+    """Compare two OpenAPI 3.0/3.1 documents (paths or loaded mappings) for breaking changes.
+
+    ``today`` fixes the date that ``x-sunset`` dates are judged against (tests use it).
+    """
+    base_doc, base_path = _open(base)
+    revision_doc, revision_path = _open(revision)
+    _check_openapi(base_doc, str(base_path or "base"))
+    _check_openapi(revision_doc, str(revision_path or "revision"))
+    engine = OpenApiDiff(
+        base_doc, revision_doc, base_path=base_path, revision_path=revision_path, today=today
+    )
+    return DiffResult(engine.run())
