@@ -169,10 +169,16 @@ def _create_links(index: DocumentIndex) -> Iterator[Hit]:
             )
 
 
+def _value_text(value: JSON) -> str:
+    if value is None or isinstance(value, str | int | float):
+        return repr(value)  # distinguishes True from 1 and "1" from 1, like JSON does
+    return json.dumps(value, sort_keys=True)
+
+
 def _shape(node: JSON, memo: dict[int, str]) -> str:
     """A canonical text of what a schema accepts (annotations dropped), memoised per node."""
     if not isinstance(node, dict):
-        return json.dumps(node, sort_keys=True)
+        return _value_text(node)
     known = memo.get(id(node))
     if known is not None:
         return known
@@ -182,15 +188,15 @@ def _shape(node: JSON, memo: dict[int, str]) -> str:
         if key in _ANNOTATIONS or key.startswith("x-"):
             continue
         if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            inner = ",".join(f"{json.dumps(k)}:{_shape(value[k], memo)}" for k in sorted(value))
+            inner = ",".join(f"{k!r}:{_shape(value[k], memo)}" for k in sorted(value))
             text = "{" + inner + "}"
         elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
             text = "[" + ",".join(_shape(item, memo) for item in value) + "]"
         elif isinstance(value, dict):
             text = _shape(value, memo)
         else:
-            text = json.dumps(value, sort_keys=True)
-        parts.append(f"{json.dumps(key)}:{text}")
+            text = _value_text(value)
+        parts.append(f"{key!r}:{text}")
     result = "{" + ",".join(parts) + "}"
     memo[id(node)] = result
     return result

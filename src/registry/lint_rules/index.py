@@ -27,6 +27,11 @@ _ONE_KEYWORDS = (
     "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema",
 )  # fmt: skip
 _LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_KEYWORD_KINDS = {
+    **dict.fromkeys(_MAP_KEYWORDS, "map"),
+    **dict.fromkeys(_ONE_KEYWORDS, "one"),
+    **dict.fromkeys(_LIST_KEYWORDS, "list"),
+}
 
 
 def escape(key: str) -> str:
@@ -40,23 +45,20 @@ def child(pointer: str, key: str | int) -> str:
 
 
 def schema_children(pointer: str, schema: Obj) -> Iterator[tuple[str, JSON]]:
-    """Every direct subschema of ``schema`` with its pointer."""
-    for keyword in _MAP_KEYWORDS:
-        entries = schema.get(keyword)
-        if isinstance(entries, dict):
-            base = child(pointer, keyword)
-            for name, sub in entries.items():
-                yield child(base, name), sub
-    for keyword in _ONE_KEYWORDS:
-        sub = schema.get(keyword)
-        if isinstance(sub, dict):
-            yield child(pointer, keyword), sub
-        elif isinstance(sub, list) and keyword == "items":
-            yield from _each(child(pointer, keyword), sub)
-    for keyword in _LIST_KEYWORDS:
-        subs = schema.get(keyword)
-        if isinstance(subs, list):
-            yield from _each(child(pointer, keyword), subs)
+    """Every direct subschema of ``schema`` with its pointer, in the schema's key order."""
+    for keyword, value in schema.items():
+        kind = _KEYWORD_KINDS.get(keyword)
+        if kind is None:
+            continue
+        if kind == "map":
+            if isinstance(value, dict):
+                base = child(pointer, keyword)
+                for name, sub in value.items():
+                    yield child(base, name), sub
+        elif isinstance(value, dict):
+            yield child(pointer, keyword), value
+        elif isinstance(value, list) and (kind == "list" or keyword == "items"):
+            yield from _each(child(pointer, keyword), value)
 
 
 def _each(pointer: str, items: list[JSON]) -> Iterator[tuple[str, JSON]]:

@@ -367,7 +367,12 @@ def _duplicated_enum(index: DocumentIndex) -> Iterator[Hit]:
             continue
         seen: set[str] = set()
         for i, value in enumerate(enum):
-            key = _json_type(value) + json.dumps(value, sort_keys=True)
+            text = (
+                repr(value)
+                if isinstance(value, str | int | float)
+                else json.dumps(value, sort_keys=True)
+            )
+            key = _json_type(value) + text
             if key in seen:
                 yield Hit(
                     child(child(site.pointer, "enum"), i),

@@ -1,0 +1,1 @@
+"""Benchmarks of the contract registry (lint, diff, compatibility)."""
