@@ -7,6 +7,7 @@ run every rule over every schema or message, and `BROKEN` proves each rule catch
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -85,9 +86,8 @@ def walk_named(node: JSON, where: str) -> Iterator[tuple[str, dict[str, JSON]]]:
         if kind in ("record", "enum", "fixed"):
             here = f"{where}/{node.get('name')}" if where else str(node.get("name"))
             yield here, node
-            for field in node.get("fields") or []:
-                if isinstance(field, dict):
-                    yield from walk_named(field.get("type"), f"{here}.{field.get('name')}")
+            for field in fields_of(node):
+                yield from walk_named(field.get("type"), f"{here}.{field.get('name')}")
         elif kind == "array":
             yield from walk_named(node.get("items"), where)
         elif kind == "map":
@@ -142,8 +142,9 @@ def rule_optional_fields(file: str, definition: JSON) -> Violations:
     for where, node in walk_named(definition, ""):
         for field in fields_of(node):
             kind = field.get("type")
-            optional = isinstance(kind, list) and "null" in kind
-            if optional and (kind[0] != "null" or field.get("default", ...) is not None):
+            if not (isinstance(kind, list) and "null" in kind):
+                continue
+            if kind[0] != "null" or field.get("default", ...) is not None:
                 yield violation(
                     file,
                     f"{where}.{field.get('name')}",
@@ -231,8 +232,8 @@ def test_named_type_has_one_definition_everywhere(name: str) -> None:
 
 # -------------------------------------------------------------------------------- examples
 
-DOC = load_document(SPEC)
-MESSAGES: dict[str, Any] = DOC["components"]["messages"]  # type: ignore[index,assignment]
+DOC: dict[str, Any] = load_document(SPEC)
+MESSAGES: dict[str, Any] = DOC["components"]["messages"]
 SPEC_FILE = rel(SPEC)
 
 
@@ -318,11 +319,17 @@ def examples() -> Iterator[tuple[str, int]]:
 EXAMPLES = list(examples())
 
 
+@functools.cache
+def schema_index() -> dict[str, AvroSchema]:
+    """Every schema file by schema id, as a consumer would hold them."""
+    return by_schema_id(load_avro_schema(path) for path in FILES)
+
+
 @pytest.mark.parametrize(("message", "index"), EXAMPLES, ids=[f"{m}-{i}" for m, i in EXAMPLES])
 def test_example_round_trips_through_a_single_object_frame(message: str, index: int) -> None:
     example = MESSAGES[message]["examples"][index]
     schema = payload_schema(MESSAGES[message])
-    registry = by_schema_id(load_avro_schema(path) for path in FILES)
+    registry = schema_index()
     frame = encode_frame(schema, example["payload"])
     assert frame[2:10].hex() == example["headers"]["schemaId"], violation(
         SPEC_FILE,
@@ -384,9 +391,8 @@ def test_schema_rule_reports_a_broken_schema(rule: str, mutate: Callable[[Schema
 def test_shared_type_drift_is_visible_in_named_types() -> None:
     """named_types tells an edited inline Quantity apart from the canonical one."""
     drifted = broken_schema(lambda d: None)
-    quantity = next(f for f in drifted["fields"] if f["name"] == "handlingUnits")
-    record = quantity["type"]["items"]["fields"][3]["type"][1]
-    record["fields"][0]["doc"] = "changed"
+    inline = next(node for _, node in walk_named(drifted, "") if node.get("name") == "Quantity")
+    next(fields_of(inline))["doc"] = "changed"
     canonical = DEFINITIONS[f"{COMMON}.Quantity"]["specs/avro/common/Quantity.avsc"]
     assert named_types(drifted)[f"{COMMON}.Quantity"] != canonical
 
