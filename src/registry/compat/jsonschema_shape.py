@@ -34,10 +34,11 @@ class Shape:
 
 
 def shape(node: JSON) -> Shape:
+    """Classify a dereferenced schema node the way Confluent's checker (everit) would."""
     if node is True or node == {}:
         return Shape("empty", {})
     if node is False or not isinstance(node, dict) or node.get("not") in ({}, True):
-        return Shape("false", {})
+        return Shape("false", {"not": {}})
     combiners = [k for k in _COMBINERS if k in node]
     types = node.get("type")
     if combiners:
@@ -70,12 +71,14 @@ def shape(node: JSON) -> Shape:
 
 
 def constraining(node: dict[str, JSON]) -> bool:
+    """Whether a node has any keyword that limits the values it accepts."""
     annotations = {"title", "description", "$id", "$schema", "default", "examples", "$comment",
                    "definitions", "$defs", "deprecated", "readOnly", "writeOnly"}  # fmt: skip
     return any(key not in annotations for key in node)
 
 
 def enum_values(node: dict[str, JSON]) -> set[str] | None:
+    """The allowed values (``enum`` or ``const``) as canonical JSON text, None when unlimited."""
     if "const" in node:
         return {json.dumps(node["const"], sort_keys=True)}
     values = node.get("enum")
