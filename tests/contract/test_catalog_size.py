@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.contracts import discover
-from registry.lint_rules.index import METHODS
+from registry.lint_rules.sites import METHODS
 from tests.conftest import SPECS
 
 SERVICES = {

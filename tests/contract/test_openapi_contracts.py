@@ -29,7 +29,7 @@ from starlette.testclient import TestClient
 
 from gateway.contracts import ServedContract, discover
 from registry.lint import lint
-from registry.lint_rules.index import METHODS, child
+from registry.lint_rules.sites import METHODS, child
 from registry.loading import JSON, Document
 from registry.model import Level
 from tests.conftest import SPECS

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from registry.lint import Finding, lint, rule_ids
+from registry.lint import RULES, Finding, lint, rule_ids
 from registry.loading import bundle
 from registry.model import Level
 
@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
             "nothing is at or above --fail-on, 1 otherwise, 2 when SPEC cannot be read."
         ),
     )
-    parser.add_argument("spec", metavar="SPEC", help="OpenAPI document (YAML or JSON)")
+    parser.add_argument("spec", metavar="SPEC", nargs="?", help="OpenAPI document (YAML or JSON)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--fail-on",
@@ -42,11 +42,21 @@ def register(subparsers: Any) -> None:
         metavar="ID",
         help="disable the rule(s) with this id (repeatable)",
     )
+    parser.add_argument(
+        "--list-rules", action="store_true", help="print every rule's id, severity and purpose"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Lint ``args.spec`` and print the findings; the exit status says whether it passed."""
+    if args.list_rules:
+        for rule in RULES:
+            print(f"{rule.id:<45} {rule.severity.value:<8} {rule.description}")
+        return 0
+    if args.spec is None:
+        print("registry lint: SPEC is required", file=sys.stderr)
+        return 2
     unknown = sorted(set(args.disabled) - rule_ids())
     if unknown:
         print(f"registry lint: unknown rule id(s): {', '.join(unknown)}", file=sys.stderr)

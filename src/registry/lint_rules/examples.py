@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 import jsonschema_rs
 
-from registry.lint_rules.index import DocumentIndex, ExampleSite
+from registry.lint_rules.index import DocumentIndex
 from registry.lint_rules.rule import Hit
+from registry.lint_rules.sites import ExampleSite
 from registry.loading import JSON
 
 _BASE = "urn:waybill:openapi-document"

@@ -6,16 +6,9 @@ import json
 import re
 from collections.abc import Iterator
 
-from registry.lint_rules.index import (
-    UNSAFE_METHODS,
-    DocumentIndex,
-    Located,
-    Obj,
-    Operation,
-    child,
-    schema_types,
-)
+from registry.lint_rules.index import DocumentIndex
 from registry.lint_rules.rule import Hit, Rule
+from registry.lint_rules.sites import UNSAFE_METHODS, Located, Obj, Operation, child, schema_types
 from registry.loading import JSON
 from registry.model import Level
 

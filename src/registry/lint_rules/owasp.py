@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from registry.lint_rules.index import DocumentIndex, Obj, SchemaSite, child, schema_types
+from registry.lint_rules.index import DocumentIndex
 from registry.lint_rules.oas import server_urls
 from registry.lint_rules.rule import Hit, Rule
+from registry.lint_rules.sites import Obj, SchemaSite, child, schema_types
 from registry.model import Level
 
 _ID_NAME = re.compile(r"^(id|.*(_id|Id|-id))$")

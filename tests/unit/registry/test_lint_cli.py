@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from registry.cli import main
+from registry.lint import rule_ids
 from registry.loading import JSON
 from tests.unit.registry.lint_support import apply_patch, at, clean
 
@@ -127,3 +128,14 @@ def test_unknown_rule_id_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     spec = _write(tmp_path, "clean.yaml", clean("_clean"))
     assert main(["lint", spec, "--rule", "no-such-rule"]) == 2
     assert "no-such-rule" in capsys.readouterr().err
+
+
+def test_list_rules_prints_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--list-rules"]) == 0
+    listed = {line.split()[0] for line in capsys.readouterr().out.splitlines()}
+    assert listed == rule_ids()
+
+
+def test_spec_is_required_without_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint"]) == 2
+    assert "SPEC is required" in capsys.readouterr().err
