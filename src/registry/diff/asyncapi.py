@@ -36,6 +36,17 @@ RULES: dict[str, tuple[Level, Level, str]] = {
     "asyncapi-server-protocol-version-changed": (WARNING, WARNING, "protocolVersion changed."),
     "asyncapi-server-host-changed": (WARNING, WARNING, "A server's host changed."),
     "asyncapi-server-pathname-changed": (WARNING, WARNING, "A server's pathname changed."),
+    "asyncapi-security-added-to-unsecured": (
+        ERROR,
+        ERROR,
+        "A server or operation without security now requires a security scheme.",
+    ),
+    "asyncapi-security-scheme-removed": (
+        ERROR,
+        ERROR,
+        "A security scheme is no longer accepted (the listed schemes are alternatives).",
+    ),
+    "asyncapi-security-scheme-added": (INFO, INFO, "One more security scheme is accepted."),
     "asyncapi-channel-removed": (ERROR, ERROR, "A channel was removed."),
     "asyncapi-channel-added": (INFO, INFO, "A channel was added."),
     "asyncapi-channel-address-changed": (ERROR, ERROR, "A channel's address changed."),
@@ -152,6 +163,7 @@ class _AsyncApiDiff:
                     where = f"#/servers/{escape(sid)}/{key}"
                     text = f"server {sid}: {key} {b.get(key)!r} -> {a.get(key)!r}"
                     yield _change(rule, where, text)
+            yield from _security(b, a, f"#/servers/{escape(sid)}", f"server {sid}")
 
     def channels(self) -> Iterator[Change]:
         before, after = self.old.section("channels"), self.new.section("channels")
@@ -215,6 +227,8 @@ class _AsyncApiDiff:
             yield _change("asyncapi-operation-channel-changed", f"{where}/channel", text,
                           operation=name, receive=receive)  # fmt: skip
             return
+        for change in _security(b, a, where, f"operation {oid}"):
+            yield Change(change.id, change.level, name, change.location, change.message)
         old_msgs, new_msgs = self.messages(self.old, b), self.messages(self.new, a)
         for key in sorted(old_msgs.keys() - new_msgs.keys()):
             yield _change("asyncapi-operation-message-removed", f"{where}/messages",
@@ -309,6 +323,37 @@ class _MessageDiff:
         if not issues and _canonical(old_avro) != _canonical(new_avro):
             yield self.change("asyncapi-message-payload-changed", where,
                               f"Avro payload changed, {mode} compatible")  # fmt: skip
+
+
+def _security(
+    old: dict[str, JSON], new: dict[str, JSON], where: str, what: str
+) -> Iterator[Change]:
+    """``security`` lists alternatives: dropping one breaks its users, requiring one where none
+    was needed breaks everybody, offering one more is harmless."""
+    before, after = _scheme_names(old.get("security")), _scheme_names(new.get("security"))
+    if not before and after:
+        text = f"{what} now requires security: {', '.join(sorted(after))}"
+        yield _change("asyncapi-security-added-to-unsecured", f"{where}/security", text)
+        return
+    for name in sorted(before - after):
+        text = f"{what} no longer accepts security scheme {name}"
+        yield _change("asyncapi-security-scheme-removed", f"{where}/security", text)
+    for name in sorted(after - before) if before else ():
+        text = f"{what} also accepts security scheme {name}"
+        yield _change("asyncapi-security-scheme-added", f"{where}/security", text)
+
+
+def _scheme_names(node: JSON) -> set[str]:
+    if not isinstance(node, list):
+        return set()
+    names = set()
+    for item in node:
+        ref = _ref_of(item)
+        if ref:
+            names.add(_last(ref))
+        elif isinstance(item, dict):
+            names.add(str(item.get("type", "?")))
+    return names
 
 
 def _payload(node: JSON) -> tuple[str, JSON]:
