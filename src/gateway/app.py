@@ -13,8 +13,6 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
@@ -36,6 +34,8 @@ from gateway.middleware.correlation import CorrelationIdMiddleware
 from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
 from gateway.middleware.ratelimit import RateLimitMiddleware
+from gateway.middleware.request_validation import RequestValidationMiddleware
+from gateway.middleware.response_validation import ResponseValidationMiddleware
 from gateway.middleware.security import SecurityMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.tenancy import TenancyMiddleware
@@ -182,14 +182,14 @@ def _middlewares(ctx: AppContext) -> list[Any]:
         ),
         partial(RateLimitMiddleware, limiter=ctx.rate_limiter, metrics=ctx.metrics),
         partial(TenancyMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
-        RequestValidationMiddleware,
+        partial(RequestValidationMiddleware, contracts=ctx.contracts),
         partial(
             IdempotencyMiddleware,
             store=ctx.idempotency,
             contracts=ctx.contracts,
             metrics=ctx.metrics,
         ),
-        ResponseValidationMiddleware,
+        partial(ResponseValidationMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
         LifespanMiddleware,
         ContextMiddleware,
     ]
