@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -19,10 +20,12 @@ import pytest
 
 from registry.avro_schemas import (
     AvroSchema,
+    AvroSchemaError,
     by_schema_id,
     decode_frame,
     encode_frame,
     load_avro_schema,
+    load_avro_schemas,
     named_types,
 )
 from registry.loading import JSON, load_document
@@ -423,3 +426,56 @@ def test_convention_rule_reports_a_bad_example(field: str, value: Any) -> None:
         f.startswith(f"{SPEC_FILE}: ShipmentConfirmed.{field}") and "[conventions]" in f
         for f in found
     )
+
+
+# -------------------------------------------------------------------------------- loader errors
+
+
+def valid_frame() -> bytes:
+    """A real frame: the ShipmentConfirmed example."""
+    schema = payload_schema(MESSAGES["ShipmentConfirmed"])
+    return encode_frame(schema, MESSAGES["ShipmentConfirmed"]["examples"][0]["payload"])
+
+
+BAD_FRAMES: list[tuple[str, Callable[[], bytes], str]] = [
+    ("empty", lambda: b"", "no C3 01 marker"),
+    ("no-marker", lambda: b"\x00\x01" + valid_frame()[2:], "no C3 01 marker"),
+    ("unknown-id", lambda: valid_frame()[:2] + bytes(8) + valid_frame()[10:], "unknown schema id"),
+    ("trailing-bytes", lambda: valid_frame() + b"\x00", "trailing bytes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"), [(f, m) for _, f, m in BAD_FRAMES], ids=[n for n, _, _ in BAD_FRAMES]
+)
+def test_decode_frame_refuses_what_it_cannot_trust(
+    frame: Callable[[], bytes], message: str
+) -> None:
+    with pytest.raises(AvroSchemaError, match=message):
+        decode_frame(frame(), schema_index())
+
+
+UNKNOWN_TYPE = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "Nope"}]}
+BAD_FILES: list[tuple[str, str, str]] = [
+    ("not-json", "{ nope", "not JSON"),
+    ("unknown-type", json.dumps(UNKNOWN_TYPE), "not a valid Avro schema"),
+    ("not-named", '"string"', "must be a named type"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [(t, m) for _, t, m in BAD_FILES], ids=[n for n, _, _ in BAD_FILES]
+)
+def test_load_names_the_file_it_cannot_use(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "bad.avsc"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(AvroSchemaError, match=message) as caught:
+        load_avro_schema(bad)
+    assert str(bad) in str(caught.value)
+
+
+def test_two_files_may_not_define_the_same_payload(tmp_path: Path) -> None:
+    for name in ("a.avsc", "b.avsc"):
+        (tmp_path / name).write_text(json.dumps({"type": "enum", "name": "x.E", "symbols": ["A"]}))
+    with pytest.raises(AvroSchemaError, match="already defined"):
+        load_avro_schemas(tmp_path)
