@@ -8,12 +8,14 @@ obvious.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from registry.cli import main
 from registry.diff.asyncapi import RULES, diff_asyncapi
 from registry.loading import DocumentError
 from registry.model import Level
@@ -83,3 +85,21 @@ def test_the_event_catalog_has_no_changes_against_itself() -> None:
         pytest.skip("the event catalog is not in this checkout")
 
     assert diff_asyncapi(catalog, catalog) == []
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "breaking"),
+    [("avro-send-enum-symbol-added", 1, True), ("avro-send-inline-equals-file", 0, False)],
+)
+def test_registry_diff_dispatches_asyncapi_documents(
+    case: str, status: int, breaking: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = CASES / case
+    argv = ["diff", "--format", "json", str(folder / "base" / "events.yaml")]
+
+    code = main([*argv, str(folder / "revision" / "events.yaml")])
+
+    report = json.loads(capsys.readouterr().out)
+    assert code == status
+    assert report["breaking"] is breaking
+    assert all(change["id"].startswith("asyncapi-") for change in report["changes"])

@@ -34,8 +34,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Diff, print the report, and return the exit status."""
     from registry.diff import diff
+    from registry.diff.asyncapi import declares_asyncapi, diff_asyncapi_result
     from registry.diff.report import render
 
-    result = diff(args.base, args.revision)
+    if declares_asyncapi(args.base):
+        result = diff_asyncapi_result(args.base, args.revision)
+    else:
+        result = diff(args.base, args.revision)
     sys.stdout.write(render(result, args.format) + "\n")
     return 1 if result.at_least(Level(args.fail_on)) else 0

@@ -13,6 +13,7 @@ the new writer (FORWARD), for ``receive`` the new provider must read the old sen
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from registry.compat.avro import check_avro
 from registry.compat.avro_schema import parse_avro
 from registry.diff.refs import Resolver
+from registry.diff.result import DiffResult
 from registry.diff.rules import Direction
 from registry.diff.schema import SchemaComparator, escape
 from registry.loading import JSON, Document, DocumentError, load_document
@@ -101,9 +103,21 @@ class _Side:
         return (node if isinstance(node, dict) else {}), pointer, file
 
 
-def is_asyncapi(doc: Document) -> bool:
-    """Whether a loaded document declares ``asyncapi:`` at its top level."""
-    return "asyncapi" in doc
+_DECLARES_ASYNCAPI = re.compile(r'^asyncapi\s*:|"asyncapi"\s*:\s*"\d', re.MULTILINE)
+
+
+def declares_asyncapi(path: str | Path) -> bool:
+    """Whether a contract file is an AsyncAPI document (a cheap look at its text, no parsing)."""
+    try:
+        head = Path(path).read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return False  # the OpenAPI path reports the unreadable file
+    return bool(_DECLARES_ASYNCAPI.search(head))
+
+
+def diff_asyncapi_result(base: str | Path, revision: str | Path) -> DiffResult:
+    """:func:`diff_asyncapi` as the :class:`DiffResult` ``registry diff`` reports."""
+    return DiffResult(diff_asyncapi(base, revision))
 
 
 def diff_asyncapi(base: Document | str | Path, revision: Document | str | Path) -> list[Change]:
