@@ -23,8 +23,11 @@ from gateway import problems
 from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
 from gateway.adapters.redis_ratelimit import RedisRateLimiter
+from gateway.adapters.reference_erp import ReferenceErp
+from gateway.adapters.reference_wms import ReferenceWms
 from gateway.adapters.sqlite_clients import SqliteClientStore
 from gateway.adapters.sqlite_idempotency import SqliteIdempotencyStore
+from gateway.adapters.sqlite_store import SqliteStore
 from gateway.api.errors import build_handlers
 from gateway.api.oauth import jwks_endpoint, token_endpoint
 from gateway.context import AppContext
@@ -40,8 +43,11 @@ from gateway.middleware.security import SecurityMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.tenancy import TenancyMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
+from gateway.services.adjustments import AdjustmentService
 from gateway.services.clients import ClientStore
 from gateway.services.identity import build_identity
+from gateway.services.inventory import InventoryService
+from gateway.services.items import ItemService
 from gateway.services.ratelimit import InProcessRateLimiter, Quota, RateLimiter
 from gateway.settings import Settings
 
@@ -130,6 +136,12 @@ def build_context(settings: Settings) -> AppContext:
     async def clients_ready() -> None:
         identity.clients.store.get("readiness-probe")
 
+    store = SqliteStore.in_dir(settings.data_dir)
+    erp, wms = ReferenceErp.in_dir(settings.data_dir), ReferenceWms.in_dir(settings.data_dir)
+
+    async def slice_ready() -> None:
+        store.db.ping()
+
     return AppContext(
         settings=settings,
         contracts=load_all(settings.specs_dir / "openapi"),
@@ -137,7 +149,14 @@ def build_context(settings: Settings) -> AppContext:
         identity=identity,
         idempotency=idempotency,
         rate_limiter=rate_limiter(settings),
-        readiness_checks={"idempotency-store": idempotency.ping, "client-store": clients_ready},
+        readiness_checks={
+            "idempotency-store": idempotency.ping,
+            "client-store": clients_ready,
+            "gateway-store": slice_ready,
+        },
+        items=ItemService(store.unit_of_work, erp),
+        inventory=InventoryService(store.unit_of_work, erp, wms),
+        adjustments=AdjustmentService(store.unit_of_work, erp, wms),
     )
 
 

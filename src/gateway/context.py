@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 
 from gateway.contracts import LoadedContract
 from gateway.metrics import Metrics
+from gateway.services.adjustments import AdjustmentService
 from gateway.services.idempotency import IdempotencyStore
 from gateway.services.identity import Identity
+from gateway.services.inventory import InventoryService
+from gateway.services.items import ItemService
 from gateway.services.ratelimit import RateLimiter
 from gateway.settings import Settings
 
@@ -30,3 +33,7 @@ class AppContext:
     rate_limiter: RateLimiter
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    # the logistics slice (items, inventory v1/v2, adjustments); None leaves them answering 501
+    items: ItemService | None = None
+    inventory: InventoryService | None = None
+    adjustments: AdjustmentService | None = None

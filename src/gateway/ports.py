@@ -145,9 +145,14 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over the gateway store: commits on a clean exit, rolls back otherwise."""
 
-    items: ItemRepository
-    adjustments: AdjustmentRepository
-    outbox: Outbox
+    @property
+    def items(self) -> ItemRepository: ...
+
+    @property
+    def adjustments(self) -> AdjustmentRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -72,6 +72,10 @@ class InventoryService:
         self._wms = wms
         self._clock = clock
 
+    def now(self) -> datetime:
+        """The service's clock (answers with no stock yet still carry an ``asOf``)."""
+        return self._clock()
+
     def list_balances(
         self,
         principal: Principal,
