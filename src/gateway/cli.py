@@ -20,6 +20,11 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(env)
     os.environ.update({k: v for k, v in env.items() if k.startswith("WAYBILL_")})
     print(f"waybill gateway on http://{settings.bind} (data in {settings.data_dir})", flush=True)
+    if args.demo:
+        from gateway.demo import seed_demo_once
+
+        # Once, in the parent, before any worker starts.
+        print(seed_demo_once(settings), flush=True)
     if args.dev:
         import uvicorn
 
