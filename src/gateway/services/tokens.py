@@ -25,6 +25,7 @@ from gateway.services.keys import Clock, KeyRing, VerificationKey
 
 MAX_TOKEN_LIFETIME = 3600
 MAX_TOKEN_BYTES = 8192
+VERIFIED_CACHE_SIZE = 4096
 # alg -> the key type that may verify it. Never "none", never HMAC: a public key is no secret.
 ALGORITHM_KEY_TYPES: Mapping[str, type[RSAKey] | type[ECKey]] = {"RS256": RSAKey, "ES256": ECKey}
 # Header parameters that smuggle a key or a key location, or change how the token is processed.
@@ -178,6 +179,16 @@ def check_header(header: Mapping[str, object]) -> tuple[str, str]:
     return alg, kid
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A token whose header and signature passed: by whom, with which key, saying what."""
+
+    issuer: TrustedIssuer
+    kid: str
+    key: VerificationKey
+    claims: Mapping[str, object]
+
+
 class TokenVerifier:
     """Verifies bearer tokens against the trusted issuers and the client registry."""
 
@@ -195,9 +206,22 @@ class TokenVerifier:
         self._client_status = client_status
         self._leeway = leeway
         self._clock = clock
+        # Partners reuse a token for up to an hour: remember tokens whose signature checked out
+        # (never failures), so a repeat costs the claim checks but not the RSA verification.
+        self._verified: dict[str, _Signed] = {}
 
     async def verify(self, token: str) -> VerifiedToken:
         """Check signature, header and claims; return the caller or raise InvalidTokenError."""
+        signed = self._verified.get(token)
+        if signed is None or await signed.issuer.keys(signed.kid) is not signed.key:
+            signed = await self._verify_signature(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = signed
+        principal = self._check_claims(signed.claims, signed.issuer)
+        return VerifiedToken(principal, signed.claims)
+
+    async def _verify_signature(self, token: str) -> _Signed:
         if len(token) > MAX_TOKEN_BYTES or not token.isascii():
             raise InvalidTokenError("The token is malformed.")
         parts = token.split(".")
@@ -216,8 +240,7 @@ class TokenVerifier:
         except (JoseError, ValueError, TypeError) as exc:
             raise InvalidTokenError("The token signature is invalid.") from exc
         claims = _json_object(verified.payload or b"")
-        principal = self._check_claims(claims, issuer)
-        return VerifiedToken(principal, claims)
+        return _Signed(issuer, kid, key, claims)
 
     async def _find_key(self, kid: str) -> tuple[TrustedIssuer, VerificationKey]:
         for issuer in self._issuers:

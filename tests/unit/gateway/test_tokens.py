@@ -128,6 +128,23 @@ def test_revoked_or_unknown_client_is_rejected(ring: KeyRing, clock: FakeClock) 
             verify(verifier_for(ring, clock, statuses), issued.access_token)
 
 
+def test_a_token_seen_before_is_still_checked_for_expiry_and_revocation(
+    ring: KeyRing, clock: FakeClock
+) -> None:
+    issued = issuer_for(ring, clock, ttl=60).issue("wb_partner", frozenset(), frozenset())
+    statuses = {"wb_partner": "active"}
+    verifier = verifier_for(ring, clock, statuses)
+    verify(verifier, issued.access_token)
+    verify(verifier, issued.access_token)
+    statuses["wb_partner"] = "revoked"
+    with pytest.raises(InvalidTokenError, match="not active"):
+        verify(verifier, issued.access_token)
+    statuses["wb_partner"] = "active"
+    clock.now += 120
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verify(verifier, issued.access_token)
+
+
 def test_key_files_are_private_and_the_ring_persists(
     tmp_path: Path, ring: KeyRing, clock: FakeClock
 ) -> None:
