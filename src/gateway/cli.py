@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 
+from gateway.services.clients import ClientError, ClientService
 from gateway.settings import Settings, SettingsError
 
 
@@ -17,6 +19,8 @@ def _serve(args: argparse.Namespace) -> int:
         env["WAYBILL_BIND"] = args.bind
     if args.workers:
         env["WAYBILL_WORKERS"] = str(args.workers)
+    if args.settings:
+        env["WAYBILL_SETTINGS_FILE"] = args.settings
     settings = Settings.from_env(env)
     os.environ.update({k: v for k, v in env.items() if k.startswith("WAYBILL_")})
     print(f"waybill gateway on http://{settings.bind} (data in {settings.data_dir})", flush=True)
@@ -25,32 +29,12 @@ def _serve(args: argparse.Namespace) -> int:
 
         # Once, in the parent, before any worker starts.
         print(seed_demo_once(settings), flush=True)
+    from gateway import serving
+
     if args.dev:
-        import uvicorn
-
-        uvicorn.run(
-            "gateway.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-        )
-        return 0
-    from gunicorn.app.wsgiapp import run
-
-    sys.argv = [
-        "gunicorn",
-        "--bind",
-        settings.bind,
-        "--workers",
-        str(settings.workers),
-        "--worker-class",
-        "uvicorn_worker.UvicornWorker",
-        "--graceful-timeout",
-        "10",
-        "gateway.app:create_app()",
-    ]
-    run()
+        serving.run_dev(settings)
+    else:
+        serving.run_gunicorn(settings)
     return 0
 
 
@@ -72,12 +56,72 @@ def _purge_idempotency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _client_service(settings: Settings) -> ClientService:
+    from gateway.app import client_store
+
+    return ClientService(client_store(settings))
+
+
+def _clients_add(args: argparse.Namespace) -> int:
+    clients = _client_service(Settings.from_env())
+    client, secret = clients.register(args.name, args.scopes, args.sites)
+    view = client.public_view()
+    shown = {k: view[k] for k in ("client_id", "name", "scopes", "sites")}
+    print(json.dumps({**shown, "client_secret": secret}, indent=2))
+    return 0
+
+
+def _clients_list(_args: argparse.Namespace) -> int:
+    clients = _client_service(Settings.from_env())
+    print(json.dumps([c.public_view() for c in clients.list_all()], indent=2))
+    return 0
+
+
+def _clients_revoke(args: argparse.Namespace) -> int:
+    if not _client_service(Settings.from_env()).revoke(args.client_id):
+        print(f"gateway: no client {args.client_id!r}", file=sys.stderr)
+        return 1
+    print(json.dumps({"client_id": args.client_id, "status": "revoked"}))
+    return 0
+
+
+def _keys_rotate(_args: argparse.Namespace) -> int:
+    from gateway.services.identity import open_key_ring
+
+    ring = open_key_ring(Settings.from_env())
+    new = ring.rotate()
+    print(json.dumps({"signing_kid": new.kid, "active": [k.kid for k in ring.active_keys()]}))
+    return 0
+
+
+def _add_identity_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    clients = sub.add_parser("clients", help="manage OAuth2 clients (partners)")
+    clients_sub = clients.add_subparsers(dest="clients_command", required=True)
+    add = clients_sub.add_parser("add", help="register a client; prints its secret once")
+    add.add_argument("name")
+    add.add_argument("--scopes", nargs="+", required=True, metavar="SCOPE")
+    add.add_argument("--sites", nargs="*", default=[], metavar="SITE_ID")
+    add.set_defaults(func=_clients_add)
+    clients_sub.add_parser("list", help="list clients (no secrets)").set_defaults(
+        func=_clients_list
+    )
+    revoke = clients_sub.add_parser("revoke", help="revoke a client and its tokens")
+    revoke.add_argument("client_id")
+    revoke.set_defaults(func=_clients_revoke)
+    keys = sub.add_parser("keys", help="manage token signing keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser(
+        "rotate", help="add a signing key; the previous one verifies for a grace period"
+    ).set_defaults(func=_keys_rotate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve every contract under specs/openapi")
     serve.add_argument("--bind", help="HOST:PORT (default 127.0.0.1:8080 or WAYBILL_BIND)")
     serve.add_argument("--workers", type=int, help="gunicorn worker processes")
+    serve.add_argument("--settings", help="TOML settings file (or WAYBILL_SETTINGS_FILE)")
     serve.add_argument("--dev", action="store_true", help="one uvicorn process, no gunicorn")
     serve.add_argument("--demo", action="store_true", help="seed demo data on first start")
     serve.set_defaults(func=_serve)
@@ -90,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="retention in hours (default WAYBILL_IDEMPOTENCY_RETENTION_HOURS or 24)",
     )
     purge.set_defaults(func=_purge_idempotency)
+    _add_identity_commands(sub)
     return parser
 
 
@@ -100,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, ClientError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
     return code
