@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -157,6 +158,16 @@ def test_key_files_are_private_and_the_ring_persists(
     reopened = KeyRing.open(directory, grace_seconds=GRACE, clock=clock)
     assert reopened.signing_key().kid == kid
     assert [k["kid"] for k in reopened.public_jwks()["keys"]] == [kid]
+
+
+def test_processes_starting_together_create_one_key(tmp_path: Path, clock: FakeClock) -> None:
+    directory = tmp_path / "shared-keys"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        rings = list(
+            pool.map(lambda _: KeyRing.open(directory, grace_seconds=GRACE, clock=clock), range(4))
+        )
+    assert len({r.signing_key().kid for r in rings}) == 1
+    assert len(list(directory.glob("*.pem"))) == 1
 
 
 def test_jwks_publishes_public_parts_only(ring: KeyRing) -> None:
