@@ -456,3 +456,17 @@ def test_every_transition_left_an_event_in_the_outbox(
     envelope = json.loads(next(e.payload for e in events if e.type.endswith(".posted")))
     assert envelope["idempotencyKey"].startswith("slice-key-")
     assert envelope["correlationId"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/inventory/v1/balances?siteId=DC-EAST&cursor=not-a-cursor",
+        "/inventory/v2/erp-balances?siteId=DC-EAST&cursor=WyJiYWxhbmNlcyIsIjEiXQ",
+        "/adjustments/v1/adjustments?cursor=0000",
+    ],
+)
+def test_a_cursor_the_list_never_issued_is_422(
+    gw: Gateway, partner: str, synced: dict[str, int], url: str
+) -> None:
+    _problem(gw.http.get(url, headers=gw.headers(partner)), 422, "invalid-input")
