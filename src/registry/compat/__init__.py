@@ -9,7 +9,7 @@ from typing import TypeVar
 from registry.compat.avro import check_avro
 from registry.compat.avro_schema import AvroSchemaError, parse_avro
 from registry.compat.jsonschema import JsonSchemaError, check_json_schema, parse_json_schema
-from registry.compat.modes import Mode, run_mode
+from registry.compat.modes import Mode, pairings, run_mode
 from registry.compat.result import CompatResult, Incompatibility, as_change
 from registry.loading import JSON, DocumentError
 
@@ -26,6 +26,7 @@ __all__ = [
     "check_avro",
     "check_json_schema",
     "compat",
+    "pairings",
     "parse_avro",
     "parse_json_schema",
 ]
