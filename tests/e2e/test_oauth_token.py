@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +21,7 @@ from starlette.testclient import TestClient
 
 from gateway.adapters.sqlite_clients import SqliteClientStore
 from gateway.app import create_app
+from gateway.contracts import load_all
 from gateway.services.clients import Client, ClientService
 from gateway.settings import Settings
 from tests.conftest import SPECS
@@ -392,3 +395,86 @@ def test_cli_manages_clients_and_rotates_keys(
     assert set(rotated["active"][1:]) <= before
     assert len(rotated["active"]) == 2
     assert len(list((data_dir / "keys").glob("*.pem"))) == 2
+
+
+@dataclass(frozen=True)
+class Secured:
+    """One operation of a served contract and the scopes its security requirement names."""
+
+    method: str
+    url: str
+    operation_id: str
+    scopes: frozenset[str]
+
+
+def secured_operations() -> list[Secured]:
+    """Every operation with its (first) security alternative, read straight from the specs."""
+    found: list[Secured] = []
+    for loaded in load_all(SPECS / "openapi"):
+        doc = loaded.document
+        paths = doc.get("paths")
+        assert isinstance(paths, dict)
+        for path, item in paths.items():
+            assert isinstance(item, dict)
+            for method in ("get", "put", "post", "patch", "delete"):
+                op = item.get(method)
+                if not isinstance(op, dict):
+                    continue
+                security = op.get("security", doc.get("security"))
+                assert isinstance(security, list)
+                assert security, f"{op['operationId']} is public"
+                first = security[0]
+                assert isinstance(first, dict)
+                scopes = frozenset(s for ss in first.values() if isinstance(ss, list) for s in ss)
+                url = loaded.contract.base_path + re.sub(r"\{[^}]+\}", "X1", path)
+                found.append(
+                    Secured(method, url, str(op["operationId"]), frozenset(map(str, scopes)))
+                )
+    return found
+
+
+SECURED = secured_operations()
+ALL_SCOPES = sorted({s for op in SECURED for s in op.scopes})
+
+
+@pytest.fixture(scope="module")
+def token_for(gateway: TestClient, clients: ClientService) -> Callable[[frozenset[str]], str]:
+    client, secret = clients.register("every scope", ALL_SCOPES, ["DC-EAST"])
+    issued: dict[frozenset[str], str] = {}
+
+    def token(scopes: frozenset[str]) -> str:
+        if scopes not in issued:
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": client.client_id,
+                "client_secret": secret,
+                "scope": " ".join(sorted(scopes)),
+            }
+            response = token_request(gateway, form)
+            assert response.status_code == 200, response.text
+            issued[scopes] = response.json()["access_token"]
+        return issued[scopes]
+
+    return token
+
+
+@pytest.mark.parametrize("op", SECURED, ids=[f"{o.url}:{o.operation_id}" for o in SECURED])
+def test_every_operation_enforces_its_contract_scopes(
+    gateway: TestClient, token_for: Callable[[frozenset[str]], str], op: Secured
+) -> None:
+    def call(token: str | None) -> httpx.Response:
+        headers = {"Idempotency-Key": f"scope-matrix-{uuid.uuid4()}"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        response: httpx.Response = gateway.request(op.method.upper(), op.url, headers=headers)
+        return response
+
+    assert call(None).status_code == 401
+    assert op.scopes, f"{op.operation_id} names no scope"
+    others = frozenset(ALL_SCOPES) - op.scopes
+    denied = call(token_for(others))
+    assert denied.status_code == 403, denied.text
+    assert denied.json()["type"] == "https://waybill.dev/problems/insufficient-scope"
+    assert f'scope="{" ".join(sorted(op.scopes))}"' in denied.headers["www-authenticate"]
+    allowed = call(token_for(op.scopes))
+    assert allowed.status_code not in (401, 403), allowed.text
