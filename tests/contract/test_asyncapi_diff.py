@@ -9,6 +9,7 @@ obvious.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -103,3 +104,32 @@ def test_registry_diff_dispatches_asyncapi_documents(
     assert code == status
     assert report["breaking"] is breaking
     assert all(change["id"].startswith("asyncapi-") for change in report["changes"])
+
+
+def test_a_narrowed_avro_file_in_the_event_catalog_breaks_its_consumers(tmp_path: Path) -> None:
+    """The catalog's payloads are ``$ref``s to ``../avro/*.avsc``: change one file and diff."""
+    specs = Path(__file__).parents[2] / "specs"
+    if not (specs / "asyncapi" / "logistics-events.yaml").exists():
+        pytest.skip("the event catalog is not in this checkout")
+    revision = tmp_path / "specs"
+    shutil.copytree(specs / "asyncapi", revision / "asyncapi")
+    shutil.copytree(specs / "avro", revision / "avro")
+    payload = revision / "avro" / "item.synced.avsc"
+    if not payload.exists():
+        pytest.skip("the catalog no longer has item.synced.avsc")
+    schema = json.loads(payload.read_text(encoding="utf-8"))
+    dropped = next(f for f in schema["fields"] if "default" not in f)
+    schema["fields"].remove(dropped)
+    payload.write_text(json.dumps(schema), encoding="utf-8")
+
+    changes = diff_asyncapi(
+        specs / "asyncapi" / "logistics-events.yaml",
+        revision / "asyncapi" / "logistics-events.yaml",
+    )
+
+    assert changes
+    for change in changes:
+        assert (change.id, change.level) == ("asyncapi-message-payload-incompatible", Level.ERROR)
+        assert change.operation is not None
+        assert change.operation.startswith("SEND ")
+        assert f"field '{dropped['name']}'" in change.message

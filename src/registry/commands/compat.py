@@ -65,7 +65,7 @@ def _load(path: str, schema_type: str) -> JSON:
 
 def _text(result: CompatResult, args: argparse.Namespace) -> str:
     versions = len(args.previous)
-    head = "compatible" if result.compatible else f"incompatible ({len(result.issues)} issues)"
+    head = "compatible" if result.compatible else f"incompatible ({len(result.issues)} issue(s))"
     lines = [f"{head}: {args.new} in {args.mode} mode against {versions} previous version(s)"]
     lines.extend(f"  {c.id} at {c.location}: {c.message}" for c in result.issues)
     return "\n".join(lines)
