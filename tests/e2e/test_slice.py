@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fastavro.validation
 import pytest
 
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.demo import ITEMS, seed_reference_data
+from registry.avro_schemas import encode_frame, load_avro_schema
+from tests.conftest import SPECS
 from tests.support.gateway import Gateway, start_gateway
 
 PROBLEM = "application/problem+json"
@@ -441,7 +444,7 @@ def test_list_filters_and_pages_newest_first(
     assert not set(ids) & {a["adjustmentId"] for a in following["data"]}
 
 
-def test_every_transition_left_an_event_in_the_outbox(
+def test_every_transition_left_an_event_its_avro_schema_accepts(
     gw: Gateway, data_dir: Path, synced: dict[str, int]
 ) -> None:
     events = SqliteStore.in_dir(data_dir).unpublished_events(limit=1000)
@@ -452,10 +455,21 @@ def test_every_transition_left_an_event_in_the_outbox(
         "inventory.adjustment.approved",
         "inventory.adjustment.rejected",
         "inventory.adjustment.posted",
+        "inventory.adjustment.reversed",
     } <= types
-    envelope = json.loads(next(e.payload for e in events if e.type.endswith(".posted")))
-    assert envelope["idempotencyKey"].startswith("slice-key-")
-    assert envelope["correlationId"]
+    schemas = {t: load_avro_schema(SPECS / "avro" / f"{t}.avsc") for t in types}
+    for event in events:
+        envelope = json.loads(event.payload)
+        assert envelope["eventType"] == event.type
+        assert envelope["sequence"] == event.sequence
+        # The payload is exactly what the catalog's Avro schema describes, field for field.
+        fastavro.validation.validate(
+            envelope["data"], schemas[event.type].parsed, raise_errors=True, strict=True
+        )
+        assert encode_frame(schemas[event.type], envelope["data"])
+    posted = json.loads(next(e.payload for e in events if e.type.endswith(".posted")))
+    assert posted["idempotencyKey"].startswith("slice-key-")
+    assert posted["correlationId"]
 
 
 @pytest.mark.parametrize(

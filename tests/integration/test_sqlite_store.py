@@ -74,7 +74,7 @@ def test_state_audit_and_events_commit_together(store: SqliteStore) -> None:
     assert envelope["sequence"] == 1
     assert envelope["correlationId"] == "corr-1"
     assert envelope["idempotencyKey"] == "key-12345678"
-    assert envelope["data"]["baseQuantity"] == "-12"
+    assert envelope["data"]["baseQuantity"] == {"value": "-12", "uom": "EA"}
     assert _count(store, "audit_trail") == 2
 
 

@@ -135,11 +135,12 @@ class ReferenceErp:
         at = adjustment.updated_at
         with self.db.transaction() as conn:
             done = conn.execute(
-                "SELECT document_no, posted_at FROM erp_documents WHERE adjustment_id = ?",
+                "SELECT document_no, posted_at, movement_type FROM erp_documents "
+                "WHERE adjustment_id = ?",
                 (new.adjustment_id,),
             ).fetchone()
             if done is not None:
-                return ErpPosting(str(done[0]), datetime.fromisoformat(done[1]))
+                return ErpPosting(str(done[0]), datetime.fromisoformat(done[1]), done[2])
             delta = new.base_quantity.value
             change = new.status_change
             if change is None:
@@ -164,7 +165,7 @@ class ReferenceErp:
                     json.dumps([[s.value, str(q)] for s, q in lines]),
                 ),
             )
-            return ErpPosting(str(cursor.lastrowid), at)
+            return ErpPosting(str(cursor.lastrowid), at, movement)
 
     # -- seeding (demo and tests) --
 

@@ -543,7 +543,11 @@ def adjustment_to_doc(adjustment: Adjustment) -> dict[str, Any]:
         "rejection": _decision(adjustment.rejection),
         "erpPosting": None
         if posting is None
-        else {"documentId": posting.document_id, "postedAt": _utc(posting.posted_at)},
+        else {
+            "documentId": posting.document_id,
+            "postedAt": _utc(posting.posted_at),
+            "movementType": posting.movement_type,
+        },
         "reversedBy": adjustment.reversed_by,
     }
 
@@ -586,6 +590,10 @@ def adjustment_from_doc(doc: dict[str, Any], audit: tuple[AuditEntry, ...]) -> A
         rejection=_undecision(doc["rejection"]),
         erp_posting=None
         if posting is None
-        else ErpPosting(posting["documentId"], datetime.fromisoformat(posting["postedAt"])),
+        else ErpPosting(
+            posting["documentId"],
+            datetime.fromisoformat(posting["postedAt"]),
+            posting.get("movementType"),
+        ),
         reversed_by=doc["reversedBy"],
     )

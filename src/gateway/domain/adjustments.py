@@ -111,6 +111,7 @@ class ErpPosting:
 
     document_id: str
     posted_at: datetime
+    movement_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,14 @@ def reject(
         rejection=Decision(DecisionMode.MANUAL, actor, at, reason),
     )
     event = AdjustmentRejected(
-        rejected.adjustment_id, rejected.version, at, rejected.site_id, actor, reason
+        rejected.adjustment_id,
+        rejected.version,
+        at,
+        adjustment_id=rejected.adjustment_id,
+        site_id=rejected.site_id,
+        decided_by=actor,
+        decided_at=at,
+        reason=reason,
     )
     recount = _move(
         rejected, S.RECOUNT_REQUIRED, actor=RULES_ACTOR, action="require-recount", at=at, note=None
@@ -297,16 +305,23 @@ def post(adjustment: Adjustment, posting: ErpPosting, actor: str, at: datetime) 
         ),
         erp_posting=posting,
     )
-    value = posted.value_delta
+    new = posted.request
     event = AdjustmentPosted(
         posted.adjustment_id,
         posted.version,
         at,
-        posted.site_id,
-        posting.document_id,
-        value.render() if value else None,
-        value.currency if value else None,
-        posted.request.reversal_of,
+        adjustment_id=posted.adjustment_id,
+        site_id=posted.site_id,
+        location_id=new.location_id,
+        item_id=new.item_id,
+        lot_id=new.lot_id,
+        quantity=new.quantity,
+        base_quantity=new.base_quantity,
+        value_delta=posted.value_delta,
+        erp_document_id=posting.document_id,
+        movement_type=posting.movement_type,
+        reversal_of=new.reversal_of,
+        posted_at=posting.posted_at,
     )
     return Outcome(posted, (event,))
 
@@ -366,22 +381,33 @@ def compensation(
     return Outcome(approved, (_requested_event(created), _approved_event(approved)))
 
 
-def mark_reversed(original: Adjustment, compensating_id: str, actor: str, at: datetime) -> Outcome:
+def mark_reversed(original: Adjustment, compensating: Adjustment, at: datetime) -> Outcome:
     """POSTED -> REVERSED once its compensating adjustment has been posted."""
     _require(original, S.REVERSED)
+    decision = compensating.approval
+    assert decision is not None
+    reason = compensating.request.note or "reversed"
     reversed_ = replace(
         _move(
             original,
             S.REVERSED,
-            actor=actor,
+            actor=decision.decided_by,
             action="reverse",
             at=at,
-            note=f"compensated by {compensating_id}",
+            note=f"compensated by {compensating.adjustment_id}: {reason}",
         ),
-        reversed_by=compensating_id,
+        reversed_by=compensating.adjustment_id,
     )
     event = AdjustmentReversed(
-        reversed_.adjustment_id, reversed_.version, at, reversed_.site_id, compensating_id
+        reversed_.adjustment_id,
+        reversed_.version,
+        at,
+        adjustment_id=reversed_.adjustment_id,
+        site_id=reversed_.site_id,
+        reversed_by=compensating.adjustment_id,
+        reason=reason,
+        decided_by=decision.decided_by,
+        reversed_at=at,
     )
     return Outcome(reversed_, (event,))
 
@@ -453,22 +479,27 @@ def _auto_note(new: NewAdjustment) -> str:
 
 def _requested_event(adjustment: Adjustment) -> AdjustmentRequested:
     new = adjustment.request
-    change = new.status_change
     return AdjustmentRequested(
         new.adjustment_id,
         adjustment.version,
         adjustment.created_at,
-        new.site_id,
-        new.location_id,
-        new.item_id,
-        new.lot_id,
-        format_decimal(new.base_quantity.value),
-        new.base_quantity.uom,
-        new.stock_status.value if new.stock_status else None,
-        change.from_status.value if change else None,
-        change.to_status.value if change else None,
-        new.reason_code.value,
-        new.requested_by_client,
+        adjustment_id=new.adjustment_id,
+        site_id=new.site_id,
+        location_id=new.location_id,
+        item_id=new.item_id,
+        lot_id=new.lot_id,
+        serial_numbers=new.serial_numbers,
+        quantity=new.quantity,
+        base_quantity=new.base_quantity,
+        stock_status=new.stock_status.value if new.stock_status else None,
+        status_change=new.status_change,
+        reason_code=new.reason_code.value,
+        note=new.note,
+        value_delta=adjustment.value_delta,
+        requested_by=new.requested_by,
+        requested_by_client=new.requested_by_client,
+        partner_reference=new.partner_reference,
+        requested_at=adjustment.created_at,
     )
 
 
@@ -479,7 +510,12 @@ def _approved_event(adjustment: Adjustment) -> AdjustmentApproved:
         adjustment.adjustment_id,
         adjustment.version,
         decision.decided_at,
-        adjustment.site_id,
-        decision.mode.value,
-        decision.decided_by,
+        adjustment_id=adjustment.adjustment_id,
+        site_id=adjustment.site_id,
+        mode=decision.mode.value,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        note=decision.note,
+        value_delta=adjustment.value_delta,
+        threshold=decision.threshold,
     )

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
-from typing import ClassVar, TypeAlias
+from enum import Enum
+from fractions import Fraction
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-JsonScalar: TypeAlias = "str | int | bool | None"
-Payload: TypeAlias = "dict[str, JsonScalar]"
+from gateway.domain.quantities import Money, Quantity, format_decimal
+from gateway.domain.uom import UomConversion
+
+if TYPE_CHECKING:
+    from gateway.domain.adjustments import StatusChange
+
+JsonValue: TypeAlias = "str | int | bool | list[JsonValue] | dict[str, JsonValue] | None"
+Payload: TypeAlias = "dict[str, JsonValue]"
 _BASE_FIELDS = frozenset({"aggregate_id", "aggregate_version", "occurred_at"})
 
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """Something that happened to one aggregate, at one version of it."""
+    """Something that happened to one aggregate, at one version of it.
+
+    The payload is the event's own fields, camelCased, shaped like its Avro schema under
+    ``specs/avro/<eventType>.avsc`` (quantities and money as exact decimal strings).
+    """
 
     event_type: ClassVar[str] = "domain.event"
     schema_version: ClassVar[int] = 1
@@ -23,14 +35,12 @@ class DomainEvent:
     occurred_at: datetime
 
     def payload(self) -> Payload:
-        """The event's own fields, camelCased, as JSON scalars."""
-        out: Payload = {}
-        for field in fields(self):
-            if field.name in _BASE_FIELDS:
-                continue
-            value = getattr(self, field.name)
-            out[_camel(field.name)] = value.isoformat() if isinstance(value, datetime) else value
-        return out
+        """The event's own fields as JSON values."""
+        return {
+            _camel(field.name): _json(getattr(self, field.name))
+            for field in fields(self)
+            if field.name not in _BASE_FIELDS
+        }
 
 
 @dataclass(frozen=True)
@@ -40,9 +50,19 @@ class ItemSynced(DomainEvent):
     event_type: ClassVar[str] = "item.synced"
 
     item_id: str
-    status: str
+    gtin: str | None
+    description: str
+    item_type: str
     base_uom: str
+    tracking_mode: str
+    shelf_life_days: int | None
+    removal_strategy: str
+    inspect_on_receipt: bool
+    abc_class: str | None
+    uom_conversions: tuple[UomConversion, ...]
+    status: str
     version: int
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -51,17 +71,23 @@ class AdjustmentRequested(DomainEvent):
 
     event_type: ClassVar[str] = "inventory.adjustment.requested"
 
+    adjustment_id: str
     site_id: str
     location_id: str
     item_id: str
     lot_id: str | None
-    base_quantity: str
-    base_uom: str
+    serial_numbers: tuple[str, ...]
+    quantity: Quantity
+    base_quantity: Quantity
     stock_status: str | None
-    from_status: str | None
-    to_status: str | None
+    status_change: StatusChange | None
     reason_code: str
+    note: str | None
+    value_delta: Money | None
+    requested_by: str | None
     requested_by_client: str
+    partner_reference: str | None
+    requested_at: datetime
 
 
 @dataclass(frozen=True)
@@ -70,9 +96,14 @@ class AdjustmentApproved(DomainEvent):
 
     event_type: ClassVar[str] = "inventory.adjustment.approved"
 
+    adjustment_id: str
     site_id: str
     mode: str
     decided_by: str
+    decided_at: datetime
+    note: str | None
+    value_delta: Money | None
+    threshold: Money | None
 
 
 @dataclass(frozen=True)
@@ -81,9 +112,13 @@ class AdjustmentRejected(DomainEvent):
 
     event_type: ClassVar[str] = "inventory.adjustment.rejected"
 
+    adjustment_id: str
     site_id: str
     decided_by: str
+    decided_at: datetime
     reason: str
+    follow_up: str = "RECOUNT_REQUIRED"
+    recount_count_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,11 +127,18 @@ class AdjustmentPosted(DomainEvent):
 
     event_type: ClassVar[str] = "inventory.adjustment.posted"
 
+    adjustment_id: str
     site_id: str
+    location_id: str
+    item_id: str
+    lot_id: str | None
+    quantity: Quantity
+    base_quantity: Quantity
+    value_delta: Money | None
     erp_document_id: str
-    value_delta: str | None
-    currency: str | None
+    movement_type: str | None
     reversal_of: str | None
+    posted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,8 +147,12 @@ class AdjustmentReversed(DomainEvent):
 
     event_type: ClassVar[str] = "inventory.adjustment.reversed"
 
+    adjustment_id: str
     site_id: str
     reversed_by: str
+    reason: str
+    decided_by: str
+    reversed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -160,3 +206,24 @@ def envelope(
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def _json(value: object) -> JsonValue:
+    """Domain values as JSON: decimals as exact strings, enums by value, records as objects."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Enum):
+        return _json(value.value)
+    if isinstance(value, Money):
+        return {"amount": value.render(), "currency": value.currency}
+    if isinstance(value, Quantity):
+        return {"value": format_decimal(value.value), "uom": value.uom}
+    if isinstance(value, Fraction):
+        return format_decimal(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_json(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {_camel(f.name): _json(getattr(value, f.name)) for f in fields(value)}
+    raise TypeError(f"{type(value).__name__} has no JSON form in events")

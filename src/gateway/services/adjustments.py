@@ -205,7 +205,7 @@ class AdjustmentService:
             if original_id is not None:
                 original = uow.adjustments.get(original_id)
                 assert original is not None
-                reversed_ = domain.mark_reversed(original, adjustment_id, actor, self._clock())
+                reversed_ = domain.mark_reversed(original, outcome.adjustment, self._clock())
                 _store(uow, original, reversed_, meta, self._clock)
         return outcome.adjustment
 

@@ -102,7 +102,22 @@ class ItemService:
     def _store(self, uow: UnitOfWork, item: Item, meta: EventMeta) -> None:
         uow.items.save(item)
         event = ItemSynced(
-            item.item_id, item.version, item.updated_at, item.item_id, item.status.value,
-            item.base_uom, item.version,
-        )  # fmt: skip
+            item.item_id,
+            item.version,
+            item.updated_at,
+            item_id=item.item_id,
+            gtin=item.gtin,
+            description=item.description,
+            item_type=item.item_type,
+            base_uom=item.base_uom,
+            tracking_mode=item.tracking_mode.value,
+            shelf_life_days=item.shelf_life_days,
+            removal_strategy=item.removal_strategy,
+            inspect_on_receipt=item.inspect_on_receipt,
+            abc_class=item.abc_class,
+            uom_conversions=item.uom_conversions,
+            status=item.status.value,
+            version=item.version,
+            changed_at=item.updated_at,
+        )
         record_events(uow, [event], meta, self._clock)

@@ -84,7 +84,7 @@ def _run(case: dict[str, Any]) -> tuple[adj.Adjustment, list[str], adj.Adjustmen
             compensating = adj.post(
                 comp.adjustment, adj.ErpPosting("4900000002", at), "erp", at
             ).adjustment
-            outcome = adj.mark_reversed(current, compensating.adjustment_id, step["by"], at)
+            outcome = adj.mark_reversed(current, compensating, at)
         current = outcome.adjustment
         events += [e.event_type for e in outcome.events]
     return current, events, compensating
