@@ -30,19 +30,16 @@ _BEARER_SCHEMES = ("oauth2", "openIdConnect")
 class SecurityRequirement:
     """What one operation needs: any one of ``alternatives`` (each a set of scopes).
 
-    No alternatives means the operation is public; an empty alternative means anonymous callers
-    are allowed, though a token that is sent must still be valid.
+    No alternatives means the operation is public; an empty alternative (``{}``) lets anonymous
+    callers in, though a token that is sent must still be valid.
     """
 
     alternatives: tuple[frozenset[str], ...]
+    anonymous_allowed: bool = False
 
     @property
     def public(self) -> bool:
         return not self.alternatives
-
-    @property
-    def anonymous_allowed(self) -> bool:
-        return any(not alt for alt in self.alternatives)
 
     def missing_scopes(self, granted: frozenset[str]) -> frozenset[str] | None:
         """None when some alternative is satisfied, else the smallest set of scopes missing."""
@@ -65,14 +62,21 @@ def _scheme_scopes(name: str, scopes: object, schemes: Mapping[str, object]) -> 
 
 def _requirement(security: object, schemes: Mapping[str, object]) -> SecurityRequirement:
     alternatives: list[frozenset[str]] = []
+    anonymous = False
     for alternative in security if isinstance(security, list) else []:
         if not isinstance(alternative, dict):
             raise ValueError(f"security requirement {alternative!r} is not an object")
+        anonymous = anonymous or not alternative
         needed: frozenset[str] = frozenset()
         for name, scopes in alternative.items():
             needed |= _scheme_scopes(str(name), scopes, schemes)
         alternatives.append(needed)
-    return SecurityRequirement(tuple(alternatives))
+    return SecurityRequirement(tuple(alternatives), anonymous)
+
+
+# A routed operation missing from the compiled table (not from our contracts) fails closed:
+# it needs a valid token, though no particular scope.
+_UNKNOWN_OPERATION = SecurityRequirement((frozenset(),))
 
 
 def compile_requirements(
@@ -174,8 +178,11 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         key = routed_key(scope)
-        requirement = self._requirements.get(key) if key else None
-        if requirement is None or requirement.public:
+        if key is None:
+            await self.app(scope, receive, send)  # not an API operation: /healthz, /oauth/token
+            return
+        requirement = self._requirements.get(key, _UNKNOWN_OPERATION)
+        if requirement.public:
             await self.app(scope, receive, send)
             return
         token, error = _bearer_token(scope)

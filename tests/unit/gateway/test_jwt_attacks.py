@@ -3,6 +3,9 @@
 One table of attacks, one parametrised test. Each attack builds the Authorization header(s) from
 the gateway's real key ring (so signatures are genuine where the attack needs them) and a set of
 otherwise valid claims; the request goes through ``create_app`` like any partner call.
+
+A second table pins what security requirements mean (OR of alternatives, AND of the scopes in one,
+``{}`` anonymous) on a probe contract served by the same app factory.
 """
 
 from __future__ import annotations
@@ -325,3 +328,110 @@ def test_attack_is_rejected_with_401(gateway: Gateway, attack: Attack) -> None:
     assert challenge.startswith('Bearer realm="waybill"')
     sent_a_bearer_token = any(v.lower().startswith("bearer") for _, v in headers)
     assert ('error="invalid_token"' in challenge) == sent_a_bearer_token
+
+
+# -- what a security requirement means: OR of alternatives, AND inside one, {} is anonymous ------
+
+PROBE_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "public": [],
+    "anyToken": [{"oauth2": []}],
+    "anonymousOrRead": [{}, {"oauth2": ["probe:read"]}],
+    "readOrAudit": [{"oauth2": ["probe:read"]}, {"oauth2": ["probe:audit"]}],
+    "readAndWrite": [{"oauth2": ["probe:read", "probe:write"]}],
+}
+# operation -> (scopes granted, or None for no token) -> expected status
+PROBE_EXPECTATIONS: list[tuple[str, tuple[str, ...] | None, int]] = [
+    ("public", None, 501),
+    ("anyToken", None, 401),
+    ("anyToken", (), 501),
+    ("anonymousOrRead", None, 501),
+    ("anonymousOrRead", (), 501),  # {} is satisfied by anyone; the token must still be valid
+    ("anonymousOrRead", ("probe:read",), 501),
+    ("readOrAudit", ("probe:audit",), 501),
+    ("readOrAudit", ("probe:write",), 403),
+    ("readAndWrite", ("probe:read",), 403),
+    ("readAndWrite", ("probe:read", "probe:write"), 501),
+]
+
+
+def _probe_contract() -> dict[str, object]:
+    problem = {"application/problem+json": {"schema": {"type": "object"}}}
+    paths = {
+        f"/{name}": {
+            "get": {
+                "operationId": name,
+                "security": security,
+                "responses": {
+                    code: {"description": code, "content": problem}
+                    for code in ("200", "401", "403", "501")
+                },
+            }
+        }
+        for name, security in PROBE_SECURITY.items()
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "probe", "version": "1.0.0"},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "oauth2": {
+                    "type": "oauth2",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "/oauth/token",
+                            "scopes": {s: s for s in ("probe:read", "probe:write", "probe:audit")},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Forge]]:
+    root = tmp_path_factory.mktemp("probe")
+    (root / "specs" / "openapi" / "probe").mkdir(parents=True)
+    (root / "specs" / "openapi" / "probe" / "v1.yaml").write_text(json.dumps(_probe_contract()))
+    settings = Settings(
+        data_dir=root / "data",
+        specs_dir=root / "specs",
+        token_issuer=ISSUER,
+        rate_limit_burst=10_000,
+        rate_limit_per_second=10_000.0,
+    )
+    app = create_app(settings)
+    partner, _ = ClientService(SqliteClientStore(root / "data" / "clients.sqlite3")).register(
+        "probe partner", ["probe:read"], []
+    )
+    ring = KeyRing.open(root / "data" / "keys", grace_seconds=3900)
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": partner.client_id,
+        "iat": now,
+        "exp": now + 600,
+        "sites": [],
+    }
+    forge = Forge(ring, claims, "", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    with TestClient(app) as client:
+        yield client, forge
+
+
+@pytest.mark.parametrize(
+    ("operation", "granted", "status"),
+    PROBE_EXPECTATIONS,
+    ids=[
+        f"{op}-{'no-token' if g is None else '+'.join(g) or 'no-scope'}"
+        for op, g, _ in PROBE_EXPECTATIONS
+    ],
+)
+def test_security_requirements_mean_what_openapi_says(
+    probe: tuple[TestClient, Forge], operation: str, granted: tuple[str, ...] | None, status: int
+) -> None:
+    client, forge = probe
+    headers = [] if granted is None else bearer(forge.real(scope=" ".join(granted)))
+    response = client.get(f"/probe/v1/{operation}", headers=headers)
+    assert response.status_code == status, response.text
