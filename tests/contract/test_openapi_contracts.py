@@ -6,6 +6,7 @@ check them with jsonschema-rs, so a bug in either shows up as a disagreement.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,8 @@ from starlette.testclient import TestClient
 
 from gateway.contracts import ServedContract, discover
 from registry.lint import lint
+from registry.lint_rules.examples import ExampleChecker
+from registry.lint_rules.index import DocumentIndex
 from registry.lint_rules.sites import METHODS, child
 from registry.loading import JSON, Document
 from registry.model import Level
@@ -145,6 +148,26 @@ def test_every_example_satisfies_its_schema(contract: ServedContract) -> None:
                 f"{where}: {error.message}"
             )
     assert not failures, "examples that break their schema:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.base_path)
+def test_lint_example_check_agrees_with_the_oracle_on_broken_examples(
+    contract: ServedContract,
+) -> None:
+    document = _bundled(contract)
+    index = DocumentIndex(document, source=str(contract.path))
+    checker = ExampleChecker(index)
+    oracle = functools.cache(functools.partial(_validator, document))
+    disagreements = []
+    for site in index.examples:
+        wrong_scalar: JSON = "x" if not isinstance(site.value, str) else 12345
+        broken_values: list[JSON] = [wrong_scalar, None, [], {}]
+        for broken in broken_values:
+            linted = checker.check(dataclasses.replace(site, value=broken)) is None
+            accepted = best_match(oracle(site.schema_pointer).iter_errors(broken)) is None
+            if linted != accepted:
+                disagreements.append(f"{contract.path}:{site.pointer} {broken!r}: lint {linted}")
+    assert not disagreements, "lint and the oracle disagree:\n" + "\n".join(disagreements)
 
 
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.base_path)
