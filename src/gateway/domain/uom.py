@@ -120,6 +120,8 @@ class ItemUnits:
     conversions: tuple[UomConversion, ...]
 
     def __post_init__(self) -> None:
+        if self.base_rounding_increment is not None and self.base_rounding_increment <= 0:
+            raise BusinessRuleViolation(f"rounding increment of {self.base_uom} must be positive")
         base_dimension = dimension_of(self.base_uom, self.base_uom)
         seen: set[str] = set()
         for conversion in self.conversions:

@@ -52,6 +52,14 @@ def test_item_conversion_may_not_cross_dimensions() -> None:
         ItemUnits("EA", None, (UomConversion("KGM", 6, 5),))
 
 
+@pytest.mark.parametrize("increment", [Fraction(0), Fraction(-1, 2)])
+def test_rounding_increments_must_be_positive(increment: Fraction) -> None:
+    with pytest.raises(errors.BusinessRuleViolation, match="positive"):
+        ItemUnits("KGM", increment, ())
+    with pytest.raises(errors.BusinessRuleViolation, match="positive"):
+        UomConversion("CS", 12, 1, increment)
+
+
 def test_a_unit_is_converted_once() -> None:
     with pytest.raises(errors.BusinessRuleViolation, match="twice"):
         ItemUnits("EA", None, (UomConversion("CS", 12, 1), UomConversion("CS", 6, 1)))
