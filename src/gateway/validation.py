@@ -215,7 +215,6 @@ class Parameter:
     kind: str | None
     item_kind: str | None
     exploded: bool
-    allow_empty: bool
 
     @property
     def key(self) -> str:
@@ -258,7 +257,6 @@ def compile_parameter(raw: Mapping[str, JSON], compiler: SchemaCompiler) -> Para
         kind=kind,
         item_kind=compiler.item_kind(schema) if kind == "array" else None,
         exploded=bool(explode),
-        allow_empty=bool(raw.get("allowEmptyValue", False)),
     )
 
 

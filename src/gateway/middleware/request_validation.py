@@ -152,9 +152,6 @@ def _collect(
                 Violation(param.name, f"The {location} parameter is given more than once.")
             )
             continue
-        if location == "query" and not param.allow_empty and occurrences == [""]:
-            errors.append(Violation(param.name, "The query parameter must not be empty."))
-            continue
         values[key] = param.parse(occurrences)
     for key, param in declared.items():
         if param.required and key not in raw:
