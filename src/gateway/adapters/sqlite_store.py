@@ -158,6 +158,10 @@ class SqliteStore:
         """A new unit of work (enter it to begin the transaction)."""
         return SqliteUnitOfWork(self.db)
 
+    def ping(self) -> None:
+        """Raise when the store cannot be read."""
+        self.db.ping()
+
     def unpublished_events(self, limit: int = 100) -> list[EventEnvelopeRow]:
         """Events not yet published, oldest first (for the relay and for tests)."""
         rows = (
