@@ -35,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
     """Diff, print the report, and return the exit status."""
     from registry.diff import diff
     from registry.diff.asyncapi import declares_asyncapi, diff_asyncapi_result
-    from registry.diff.report import render
+    from registry.diff.report import write
 
     if declares_asyncapi(args.base):
         result = diff_asyncapi_result(args.base, args.revision)
     else:
         result = diff(args.base, args.revision)
-    sys.stdout.write(render(result, args.format) + "\n")
+    write(result, args.format, sys.stdout)
     return 1 if result.at_least(Level(args.fail_on)) else 0

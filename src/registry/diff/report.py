@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from registry.diff.result import DiffResult
 from registry.model import Change
@@ -25,7 +26,18 @@ def _summary(result: DiffResult) -> str:
 
 def render_json(result: DiffResult) -> str:
     """``{"breaking": bool, "changes": [{"id", "level", "operation", "location", "message"}]}``."""
-    return json.dumps(result.to_json(), indent=2)
+    return "".join(iter_json(result))
+
+
+def iter_json(result: DiffResult) -> Iterator[str]:
+    """The JSON report in chunks, one change per line (large diffs need not sit in memory).
+
+    Each line goes through the C encoder, which ``indent`` would disable.
+    """
+    yield f'{{"breaking": {json.dumps(result.breaking)}, "changes": ['
+    for n, change in enumerate(result.changes):
+        yield ("," if n else "") + "\n  " + json.dumps(change.to_json())
+    yield "\n]}" if result.changes else "]}"
 
 
 def render_text(result: DiffResult) -> str:
@@ -85,3 +97,13 @@ RENDERERS: dict[str, Callable[[DiffResult], str]] = {
 def render(result: DiffResult, fmt: str) -> str:
     """Render ``result`` in one of ``FORMATS``."""
     return RENDERERS[fmt](result)
+
+
+def write(result: DiffResult, fmt: str, stream: TextIO) -> None:
+    """Write ``result`` to ``stream`` in one of ``FORMATS``, JSON without building it whole."""
+    if fmt == "json":
+        for chunk in iter_json(result):
+            stream.write(chunk)
+    else:
+        stream.write(render(result, fmt))
+    stream.write("\n")

@@ -14,10 +14,11 @@ request breaks callers, narrowing a response does not, and the table says so.
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -114,6 +115,7 @@ class _Local:
     edges: list[_Edge]
 
 
+@lru_cache(maxsize=65536)
 def escape(segment: str) -> str:
     """Escape one JSON-pointer segment (RFC 6901)."""
     return segment.replace("~", "~0").replace("/", "~1")
@@ -350,6 +352,48 @@ def _stability_rank(node: dict[str, JSON]) -> int | None:
 # A judged fact: its rule, pointer below the root, property path text, and detail.
 _Found = tuple[Rule, str, str, str]
 _Step = tuple[JSON, Path | None, JSON, Path | None, tuple[str, ...], tuple[str, ...]]
+# Closures computed inside other closures, at most this deep (each level is a Python frame).
+_MAX_NESTED_WALKS = 40
+
+
+@dataclass
+class _Closure:
+    """What a walk from one node pair found: its own facts and the closures it spliced in.
+
+    Items are ``(pointer, path, fact)`` or ``(pointer, path, closure)`` in walk order; closures
+    form a DAG (a walk only splices closures that are complete), so they share structure instead
+    of copying every fact of every component they reach.
+    """
+
+    items: list[tuple[tuple[str, ...], tuple[str, ...], Fact | _Closure]]
+
+
+def _flatten(closure: _Closure) -> Iterator[tuple[Fact, tuple[str, ...], tuple[str, ...]]]:
+    """Every fact under a closure once, at its least pointer (shortest, then alphabetical).
+
+    Popping in pointer order makes the reported location independent of key order and of which
+    closures happened to be spliced.
+    """
+    seen: set[int] = set()
+    heap: list[tuple[int, tuple[str, ...], int, tuple[str, ...], Fact | _Closure]] = []
+    counter = 0
+    for pointer, path, what in closure.items:
+        heap.append((len(pointer), pointer, counter, path, what))
+        counter += 1
+    heapq.heapify(heap)
+    seen.add(id(closure))
+    while heap:
+        _, pointer, _, path, what = heapq.heappop(heap)
+        if id(what) in seen:
+            continue
+        seen.add(id(what))
+        if isinstance(what, _Closure):
+            for sub_pointer, sub_path, inner in what.items:
+                full = pointer + sub_pointer
+                heapq.heappush(heap, (len(full), full, counter, path + sub_path, inner))
+                counter += 1
+        else:
+            yield what, pointer, path
 
 
 def _judge(
@@ -380,7 +424,9 @@ class SchemaComparator:
         self.unchanged = unchanged
         self._locals: dict[tuple[int, int, Direction], _Local] = {}
         self._found: dict[tuple[int, int, Direction, Scope], list[_Found]] = {}
-        self._shapes: dict[tuple[int, int], str] = {}
+        self._closures: dict[tuple[int, int, Direction], _Closure] = {}
+        self._in_progress: set[tuple[int, int, Direction]] = set()
+        self._shapes: dict[tuple[int, int, int], str] = {}
 
     def compare(
         self,
@@ -406,7 +452,9 @@ class SchemaComparator:
         key = (id(bs), id(rs), direction, scope)
         found = self._found.get(key)
         if found is None:
-            found = self._walk(bs, bfile, rs, rfile, direction=direction, scope=scope)
+            closure = self._closure(bs, bfile, rs, rfile, direction)
+            judged = (_judge(f, direction, scope, p, s) for f, p, s in _flatten(closure))
+            found = [item for item in judged if item is not None]
             self._found[key] = found
         changes = []
         for rule, where, name, detail in found:
@@ -424,8 +472,6 @@ class SchemaComparator:
 
     def _same_ref(self, b: JSON, bfile: Path | None, r: JSON, rfile: Path | None) -> bool:
         """Both nodes are the same local reference to a target that did not change at all."""
-        if b is r:
-            return True
         if not (isinstance(b, dict) and isinstance(r, dict)):
             return False
         ref = b.get("$ref")
@@ -437,40 +483,69 @@ class SchemaComparator:
             return False
         return self.unchanged is not None and ref in self.unchanged
 
-    def _walk(
+    def _closure(
         self,
         bs: dict[str, JSON],
         bfile: Path | None,
         rs: dict[str, JSON],
         rfile: Path | None,
-        *,
         direction: Direction,
-        scope: Scope,
-    ) -> list[_Found]:
-        """Breadth-first over the pair graph, so each change is reported at its shortest path."""
-        found: list[_Found] = []
+    ) -> _Closure:
+        """Every fact reachable from a pair, each at its shortest path (memoised per pair).
+
+        Breadth-first over the pair graph with a visited set, so recursive schemas end. When the
+        walk meets a ``$ref`` pair whose closure is known (or can be computed without re-entering
+        one in progress), it splices that closure in instead of walking the component again:
+        this is what keeps a 4 MB document with hundreds of operations sharing the same
+        components fast.
+        """
+        root = (id(bs), id(rs), direction)
+        known = self._closures.get(root)
+        if known is not None:
+            return known
+        self._in_progress.add(root)
+        closure = _Closure([])
         visited: set[tuple[int, int]] = set()
-        queue: deque[_Step] = deque([(bs, bfile, rs, rfile, (), ())])
+        # Visit pairs in pointer order (shortest, then alphabetical): each pair is first reached
+        # at its least pointer, whatever the key order of the documents.
+        queue: list[tuple[int, tuple[str, ...], int, _Step]] = [
+            (0, (), 0, (bs, bfile, rs, rfile, (), ()))
+        ]
+        counter = 1
         while queue:
-            b, bfile, r, rfile, pointer, path = queue.popleft()
+            b, bfile, r, rfile, pointer, path = heapq.heappop(queue)[3]
             if self._same_ref(b, bfile, r, rfile):
                 continue
+            via_ref = isinstance(b, dict) and "$ref" in b
             b, bfile = self.base.deref(b, bfile)
             r, rfile = self.revision.deref(r, rfile)
             bnode, rnode = _as_schema(b), _as_schema(r)
-            if bnode is None or rnode is None or (id(bnode), id(rnode)) in visited:
+            if bnode is None or rnode is None:
                 continue
-            visited.add((id(bnode), id(rnode)))
+            pair = (id(bnode), id(rnode))
+            if pair in visited:
+                continue
+            visited.add(pair)
+            if via_ref and pointer and self._can_splice((*pair, direction)):
+                inner = self._closure(bnode, bfile, rnode, rfile, direction)
+                if inner.items:
+                    closure.items.append((pointer, path, inner))
+                continue
             local = self._local(bnode, bfile, rnode, rfile, direction)
-            for fact in local.facts:
-                item = _judge(fact, direction, scope, pointer, path)
-                if item is not None:
-                    found.append(item)
+            closure.items.extend((pointer, path, fact) for fact in local.facts)
             for edge in local.edges:
-                queue.append(
-                    (edge.base, bfile, edge.rev, rfile, pointer + edge.pointer, path + edge.subject)
-                )
-        return found
+                full = pointer + edge.pointer
+                step = (edge.base, bfile, edge.rev, rfile, full, path + edge.subject)
+                heapq.heappush(queue, (len(full), full, counter, step))
+                counter += 1
+        self._in_progress.discard(root)
+        self._closures[root] = closure
+        return closure
+
+    def _can_splice(self, key: tuple[int, int, Direction]) -> bool:
+        if key in self._closures:
+            return True
+        return key not in self._in_progress and len(self._in_progress) < _MAX_NESTED_WALKS
 
     def _local(
         self,
@@ -530,36 +605,62 @@ class SchemaComparator:
     def _match(
         self, old: list[JSON], bfile: Path | None, new: list[JSON], rfile: Path | None
     ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-        """Pair composition members: equal shape first, then same name, then by position."""
+        """Pair composition members by content only (never by ``$ref`` name, so inlining a
+        member changes nothing): equal shapes first, then the most similar, then by position."""
         old_shapes = [self._shape(self.base, m, bfile) for m in old]
         new_shapes = [self._shape(self.revision, m, rfile) for m in new]
         left, right = list(range(len(old))), list(range(len(new)))
         pairs: list[tuple[int, int]] = []
-        old_names = [ref_name(m) for m in old]
-        new_names = [ref_name(m) for m in new]
-        for old_keys, new_keys in ((old_shapes, new_shapes), (old_names, new_names)):
-            for i in list(left):
-                j = next((j for j in right if old_keys[i] and old_keys[i] == new_keys[j]), None)
-                if j is not None:
+        for i in list(left):
+            j = next((j for j in right if old_shapes[i] == new_shapes[j]), None)
+            if j is not None:
+                pairs.append((i, j))
+                left.remove(i)
+                right.remove(j)
+        if left and right:
+            old_parts = {i: self._parts(self.base, old[i], bfile) for i in left}
+            new_parts = {j: self._parts(self.revision, new[j], rfile) for j in right}
+            scored = sorted(
+                ((len(old_parts[i] & new_parts[j]), i, j) for i in left for j in right),
+                key=lambda t: (-t[0], t[1], t[2]),
+            )
+            for score, i, j in scored:
+                if score and i in left and j in right:
                     pairs.append((i, j))
                     left.remove(i)
                     right.remove(j)
         if len(left) == len(right):
             pairs.extend(zip(left, right, strict=True))
             left, right = [], []
-        return pairs, left, right
+        return sorted(pairs, key=lambda p: p[1]), left, right
+
+    def _parts(self, resolver: Resolver, node: JSON, file: Path | None) -> set[str]:
+        """Top-level keyword/value shapes of a member, and its property names, for similarity."""
+        target, tfile = resolver.deref(node, file)
+        if not isinstance(target, dict):
+            return {_dump(target)}
+        parts = {
+            f"{k}={self._shape(resolver, v, tfile, 1)}"
+            for k, v in target.items()
+            if k not in COSMETIC and k != "properties"
+        }
+        parts.update(f"property:{name}" for name in _mapping(target.get("properties")))
+        return parts
 
     def _shape(self, resolver: Resolver, node: JSON, file: Path | None, depth: int = 3) -> str:
-        """A canonical text of a schema, references expanded a few levels, annotations dropped."""
-        key = (id(node), depth)
+        """Canonical text of a schema to ``depth`` levels (refs expanded, annotations dropped)."""
+        # Keyed by resolver too: in-memory documents may share node objects across versions.
+        key = (id(resolver), id(node), depth)
         cached = self._shapes.get(key)
         if cached is not None:
             return cached
-        if isinstance(node, dict) and "$ref" in node and depth == 0:
-            text = f"$ref:{ref_name(node)}"
+        if depth == 0 and isinstance(node, dict | list):
+            # Past the depth limit every container looks alike, referenced or inline, so that
+            # inlining a ``$ref`` never changes how members are paired.
+            text = "{…}" if isinstance(node, dict) else "[…]"
         else:
-            target, tfile = resolver.deref(node, file) if depth else (node, file)
-            text = self._canonical(resolver, target, tfile, depth - 1 if depth else 0)
+            target, tfile = resolver.deref(node, file)
+            text = self._canonical(resolver, target, tfile, max(depth - 1, 0))
         self._shapes[key] = text
         return text
 
@@ -787,11 +888,18 @@ def _requiredness(
         yield f"{prefix}-property-became-optional", "became optional (may be absent)"
 
 
+# Messages name a property by its last few path segments; ``location`` holds the full path.
+_MESSAGE_PATH_SEGMENTS = 4
+
+
 def _path_text(path: tuple[str, ...]) -> str:
+    shown = path
+    while sum(1 for p in shown if not p.startswith("[")) > _MESSAGE_PATH_SEGMENTS:
+        shown = shown[1:]
     text = ""
-    for part in path:
+    for part in shown:
         text += part if part.startswith("[") or not text else f".{part}"
-    return text
+    return f"…{text}" if shown != path else text
 
 
 def compare_schemas(

@@ -1,0 +1,81 @@
+"""Render the rules table as ``docs/diff-rules.md`` (run ``python -m registry.diff.docs``)."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from registry.diff.rules import RULES, Rule
+
+INTRO = """# Diff rules
+
+`registry diff` judges every change between two OpenAPI documents with one of the rules below.
+Ids and levels follow [oasdiff](https://github.com/oasdiff/oasdiff)'s checks (origin `oasdiff`)
+so ignore lists and CI thresholds carry over; rules of origin `waybill` cover changes oasdiff does
+not check. Levels: `error` breaks some caller, `warning` may break one, `info` does not.
+
+Direction says which side a rule judges. The same schema change is judged differently on each
+side: narrowing what a request accepts (a lower `maxLength`, a removed enum value, a new required
+property) breaks callers that send the old values, while the same narrowing of a response is safe;
+widening a response (a higher `maximum`, a new type, a new `oneOf` member) breaks callers that
+parse it, while widening a request is safe. A change inside a component is reported once for each
+operation that uses it. Descriptions, summaries, titles, examples, key order, YAML vs JSON and an
+inline schema vs an equivalent `$ref` never produce a change.
+
+Operations whose base version is `x-stability-level: draft` or `alpha` promise nothing: their
+removal is not reported and only their info-level changes are kept. `x-sunset` dates are compared
+with today's date: removing a deprecated operation or parameter before its sunset is an error.
+
+This page is generated from `src/registry/diff/rules.py`
+(`python -m registry.diff.docs > docs/diff-rules.md`); a test fails when it is stale.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(rules: dict[str, Rule] | None = None) -> str:
+    """The Markdown page documenting every rule, grouped by family."""
+    table = rules if rules is not None else dict(RULES)
+    by_family: dict[str, list[Rule]] = defaultdict(list)
+    for rule in table.values():
+        by_family[rule.family].append(rule)
+    counts: dict[str, int] = defaultdict(int)
+    for rule in table.values():
+        counts[rule.level.value] += 1
+    lines = [
+        INTRO,
+        f"{len(table)} rules: {counts['error']} error, {counts['warning']} warning, "
+        f"{counts['info']} info.",
+        "",
+    ]
+    for family in sorted(by_family):
+        lines += [
+            f"## {family}",
+            "",
+            "| id | level | direction | origin | description | example |",
+            "|---|---|---|---|---|---|",
+        ]
+        for rule in sorted(by_family[family], key=lambda r: r.id):
+            lines.append(
+                f"| `{rule.id}` | {rule.level.value} | {rule.direction.value} | {rule.origin} "
+                f"| {_cell(rule.description)} | `{_cell(rule.example)}` |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Print the page, or write it to the path given as the only argument."""
+    text = render()
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
