@@ -96,6 +96,35 @@ def test_a_refused_posting_stays_approved_and_approving_again_resumes_it(tmp_pat
     assert [e.action for e in posted.audit] == ["request", "hold-for-approval", "approve", "post"]
 
 
+def test_a_refused_reversal_is_resumed_not_duplicated(tmp_path: Path) -> None:
+    wms = RefusingOnceWms.in_dir(tmp_path)
+    b = _backends(tmp_path, wms)
+    wms.refusals = 0
+    pending = b.service.request(REQUESTER, BIG_LOSS, META)
+    posted = b.service.approve(
+        APPROVER, pending.adjustment_id, decided_by=None, note=None, meta=META
+    )
+    assert posted.status is AdjustmentStatus.POSTED
+    wms.refusals = 1
+
+    def reverse() -> Adjustment:
+        return b.service.reverse(
+            APPROVER, posted.adjustment_id, decided_by=None, reason="wrong lot", meta=META
+        )
+
+    with pytest.raises(BusinessRuleViolation, match="frozen"):
+        reverse()
+    in_progress = b.service.get(APPROVER, posted.adjustment_id)
+    assert in_progress.status is AdjustmentStatus.POSTED
+    assert in_progress.reversed_by is not None
+    compensation = reverse()
+    assert compensation.adjustment_id == in_progress.reversed_by
+    assert compensation.status is AdjustmentStatus.POSTED
+    assert b.service.get(APPROVER, posted.adjustment_id).status is AdjustmentStatus.REVERSED
+    assert _erp_documents(b.erp) == 2  # the loss and its one compensation
+    assert _on_hand(b.wms) == 48
+
+
 def test_postings_are_idempotent_per_adjustment(tmp_path: Path) -> None:
     b = _backends(tmp_path, ReferenceWms.in_dir(tmp_path))
     posted = b.service.request(

@@ -345,6 +345,11 @@ def compensation(
         raise InvalidTransition(
             f"adjustment {original.adjustment_id} is itself a reversal; request a new adjustment"
         )
+    if original.reversed_by is not None:
+        raise InvalidTransition(
+            f"adjustment {original.adjustment_id} is already being reversed by "
+            f"{original.reversed_by}"
+        )
     _check_segregation(original.request, client_id, decided_by)
     base = original.request
     change = base.status_change

@@ -8,7 +8,7 @@ APPROVED; approving it again resumes the posting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from gateway.domain import adjustments as domain
@@ -170,20 +170,30 @@ class AdjustmentService:
         reason: str,
         meta: EventMeta,
     ) -> Adjustment:
-        """Compensate a posted adjustment with an opposite one; the answer is the new one."""
+        """Compensate a posted adjustment with an opposite one; the answer is the new one.
+
+        The original names its compensation as soon as it exists, so a reversal whose posting
+        failed is resumed by the next request instead of being duplicated.
+        """
         with self._uow() as uow:
             original = _visible(uow, principal, adjustment_id)
-            outcome = domain.compensation(
-                original,
-                adjustment_id=new_id("adj"),
-                client_id=principal.client_id,
-                decided_by=decided_by,
-                reason=reason,
-                at=self._clock(),
-            )
-            uow.adjustments.add(outcome.adjustment)
-            record_events(uow, outcome.events, meta, self._clock)
-        return self._post(outcome.adjustment.adjustment_id, principal.client_id, meta)
+            pending = original.reversed_by if original.status is AdjustmentStatus.POSTED else None
+            if pending is None:
+                outcome = domain.compensation(
+                    original,
+                    adjustment_id=new_id("adj"),
+                    client_id=principal.client_id,
+                    decided_by=decided_by,
+                    reason=reason,
+                    at=self._clock(),
+                )
+                pending = outcome.adjustment.adjustment_id
+                uow.adjustments.add(outcome.adjustment)
+                uow.adjustments.save(
+                    replace(original, reversed_by=pending), expected_version=original.version
+                )
+                record_events(uow, outcome.events, meta, self._clock)
+        return self._post(pending, principal.client_id, meta)
 
     def _post(self, adjustment_id: str, actor: str, meta: EventMeta) -> Adjustment:
         with self._uow() as uow:
