@@ -96,6 +96,24 @@ def test_a_refused_posting_stays_approved_and_approving_again_resumes_it(tmp_pat
     assert [e.action for e in posted.audit] == ["request", "hold-for-approval", "approve", "post"]
 
 
+def test_an_auto_approved_request_whose_posting_is_refused_is_still_recorded(
+    tmp_path: Path,
+) -> None:
+    b = _backends(tmp_path, RefusingOnceWms.in_dir(tmp_path))
+    small = RequestAdjustment(
+        site_id="DC-EAST", location_id="A-01-01", item_id="SKU-10001", lot_id="LOT-2026-11-A",
+        quantity=Quantity(Fraction(-1), "EA"), reason_code=ReasonCode.DAMAGED,
+    )  # fmt: skip
+    recorded = b.service.request(REQUESTER, small, META)
+    assert recorded.status is AdjustmentStatus.APPROVED
+    assert recorded.erp_posting is None
+    resumed = b.service.approve(
+        REQUESTER, recorded.adjustment_id, decided_by=None, note=None, meta=META
+    )
+    assert resumed.status is AdjustmentStatus.POSTED
+    assert _on_hand(b.wms) == 47
+
+
 def test_a_refused_reversal_is_resumed_not_duplicated(tmp_path: Path) -> None:
     wms = RefusingOnceWms.in_dir(tmp_path)
     b = _backends(tmp_path, wms)

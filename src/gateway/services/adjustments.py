@@ -21,7 +21,7 @@ from gateway.domain.adjustments import (
     ReasonCode,
     StatusChange,
 )
-from gateway.domain.errors import BusinessRuleViolation, NotFound
+from gateway.domain.errors import BusinessRuleViolation, DomainError, NotFound
 from gateway.domain.events import EventMeta
 from gateway.domain.inventory import StockStatus
 from gateway.domain.items import Item, TrackingMode, require_active
@@ -98,9 +98,13 @@ class AdjustmentService:
         with self._uow() as uow:
             uow.adjustments.add(outcome.adjustment)
             record_events(uow, outcome.events, meta, self._clock)
-        if outcome.adjustment.status is AdjustmentStatus.APPROVED:
+        if outcome.adjustment.status is not AdjustmentStatus.APPROVED:
+            return outcome.adjustment
+        try:
             return self._post(outcome.adjustment.adjustment_id, principal.client_id, meta)
-        return outcome.adjustment
+        except DomainError:
+            # The request is recorded and approved; approveAdjustment resumes the posting.
+            return outcome.adjustment
 
     def get(self, principal: Principal, adjustment_id: str) -> Adjustment:
         """One adjustment of the caller's sites, with its audit trail."""
