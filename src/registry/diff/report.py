@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterator
+from json.encoder import encode_basestring_ascii as _quote
 from typing import TextIO
 
 from registry.diff.result import DiffResult
@@ -36,8 +37,18 @@ def iter_json(result: DiffResult) -> Iterator[str]:
     """
     yield f'{{"breaking": {json.dumps(result.breaking)}, "changes": ['
     for n, change in enumerate(result.changes):
-        yield ("," if n else "") + "\n  " + json.dumps(change.to_json())
+        yield ("," if n else "") + "\n  " + _change_json(change)
     yield "\n]}" if result.changes else "]}"
+
+
+def _change_json(change: Change) -> str:
+    """``json.dumps(change.to_json())``, several times faster for reports of 100k changes."""
+    operation = "null" if change.operation is None else _quote(change.operation)
+    return (
+        f'{{"id": {_quote(change.id)}, "level": {_quote(change.level.value)}, '
+        f'"operation": {operation}, "location": {_quote(change.location)}, '
+        f'"message": {_quote(change.message)}}}'
+    )
 
 
 def render_text(result: DiffResult) -> str:

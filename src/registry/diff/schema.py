@@ -81,6 +81,19 @@ _PRESENCE = (
     ("contentSchema", "content-schema"),
 )
 _COMPOSITION = (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"))
+_TYPE_KEYS = frozenset({"type", "nullable", "format"})
+_VALUE_KEYS = frozenset({"enum", "x-extensible-enum", "const", "default"})
+_CONSTRAINT_KEYS = frozenset(
+    {keyword for keyword, *_ in _BOUNDS}
+    | {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "pattern"}
+    | {"contentMediaType", "contentEncoding"}
+)
+_COMPOSITION_KEYS = frozenset(keyword for keyword, _ in _COMPOSITION)
+_SUBSCHEMA_KEYS = frozenset(
+    {keyword for keyword, _ in _PRESENCE}
+    | {"items", "additionalProperties", "prefixItems", "dependentSchemas", "patternProperties"}
+    | {"dependentRequired"}
+)
 _TRUE_SCHEMA: dict[str, JSON] = {}
 _FALSE_SCHEMA: dict[str, JSON] = {"not": {}}
 _ABSENT = object()
@@ -389,9 +402,10 @@ def _flatten(closure: _Closure) -> Iterator[tuple[Fact, tuple[str, ...], tuple[s
         seen.add(id(what))
         if isinstance(what, _Closure):
             for sub_pointer, sub_path, inner in what.items:
-                full = pointer + sub_pointer
-                heapq.heappush(heap, (len(full), full, counter, path + sub_path, inner))
-                counter += 1
+                if id(inner) not in seen:
+                    full = pointer + sub_pointer
+                    heapq.heappush(heap, (len(full), full, counter, path + sub_path, inner))
+                    counter += 1
         else:
             yield what, pointer, path
 
@@ -561,13 +575,22 @@ class SchemaComparator:
             return cached
         facts: list[Fact] = []
         edges: list[_Edge] = []
-        facts.extend(_type_facts(b, r))
-        facts.extend(_value_facts(b, r))
-        facts.extend(_constraint_facts(b, r))
-        facts.extend(_discriminator_facts(b, r))
-        self._composition(b, bfile, r, rfile, facts=facts, edges=edges)
-        self._properties(b, bfile, r, rfile, direction=direction, facts=facts, edges=edges)
-        self._subschemas(b, r, facts, edges)
+        # Most schemas use a handful of keywords: skip the families neither side mentions.
+        keys = b.keys() | r.keys()
+        if not keys.isdisjoint(_TYPE_KEYS):
+            facts.extend(_type_facts(b, r))
+        if not keys.isdisjoint(_VALUE_KEYS):
+            facts.extend(_value_facts(b, r))
+        if not keys.isdisjoint(_CONSTRAINT_KEYS):
+            facts.extend(_constraint_facts(b, r))
+        if "discriminator" in keys:
+            facts.extend(_discriminator_facts(b, r))
+        if not keys.isdisjoint(_COMPOSITION_KEYS):
+            self._composition(b, bfile, r, rfile, facts=facts, edges=edges)
+        if "properties" in keys or "required" in keys:
+            self._properties(b, bfile, r, rfile, direction=direction, facts=facts, edges=edges)
+        if not keys.isdisjoint(_SUBSCHEMA_KEYS):
+            self._subschemas(b, r, facts, edges)
         local = _Local(facts, edges)
         self._locals[key] = local
         return local

@@ -181,3 +181,18 @@ def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) 
     code, _, err = _run(capsys, *argv)
     assert code == 2
     assert "usage: registry diff" in err
+
+
+def test_json_report_round_trips_awkward_text() -> None:
+    from registry.diff import DiffResult
+    from registry.diff.report import render_json
+    from registry.model import Change, Level
+
+    result = DiffResult(
+        [
+            Change("a-b", Level.ERROR, None, "#/paths/~1x", 'quote " backslash \\ tab \t é ✓'),
+            Change("c", Level.INFO, "GET /a", "#/y", "line\nbreak </script>"),
+        ]
+    )
+    assert json.loads(render_json(result)) == result.to_json()
+    assert json.loads(render_json(DiffResult([]))) == {"breaking": False, "changes": []}
