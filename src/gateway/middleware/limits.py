@@ -39,8 +39,26 @@ class ShapeError(ValueError):
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]|"')
 
 
+def check_json_encoding(body: bytes) -> None:
+    """Raise ShapeError unless ``body`` is UTF-8 without NUL bytes (RFC 8259 §8.1).
+
+    ``json.loads`` guesses UTF-16/32 from NUL bytes; in those encodings a quote or a bracket can
+    hide inside a code unit, so the byte tokenizer would see another document than the parser.
+    No JSON text in UTF-8 holds a raw NUL, so requiring both keeps the two in step.
+    """
+    if b"\x00" not in body:
+        try:
+            body.decode("utf-8")
+            return
+        except UnicodeDecodeError:
+            pass
+    raise ShapeError(problems.MALFORMED_BODY, "A JSON body must be encoded in UTF-8.")
+
+
 def check_json_shape(body: bytes, limits: Limits) -> None:
-    """Raise ShapeError when ``body`` nests too deep or holds too long an array or string."""
+    """Raise ShapeError when ``body`` is not UTF-8, nests too deep or holds too long an array or
+    string."""
+    check_json_encoding(body)
     stack: list[int] = []  # per open container: commas seen in an array, -1 for an object
     for match in _TOKENS.finditer(body):
         token = match.group()
@@ -81,6 +99,32 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
+# A media type is tokens, "/", ";", "=", quoted strings and white space (RFC 9110 §8.3): ASCII.
+_MEDIA_TYPE = re.compile(rb"^[\x20-\x7e\t]*$")
+
+
+def _header_problem(
+    scope: Scope, *, has_body: bool
+) -> tuple[problems.ProblemKind, str, dict[str, str]] | None:
+    """Why the request's framing headers are unusable, if they are.
+
+    Later layers decode ``Content-Type`` as UTF-8 and read bodies as identity-coded, so a
+    Content-Type outside ASCII or a body in a content coding we never decode is refused here.
+    """
+    for name, value in scope["headers"]:
+        if name == b"content-type" and not _MEDIA_TYPE.match(value):
+            return problems.UNSUPPORTED_MEDIA_TYPE, "The Content-Type header is not ASCII.", {}
+        coded = name == b"content-encoding" and value.strip().lower() not in (b"", b"identity")
+        if coded and has_body:
+            # RFC 9110 §15.5.16 and RFC 7694: 415, naming the codings we accept.
+            return (
+                problems.UNSUPPORTED_MEDIA_TYPE,
+                "Request bodies are not decompressed; send them without a Content-Encoding.",
+                {"Accept-Encoding": "identity"},
+            )
+    return None
+
+
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -96,10 +140,21 @@ class RequestLimitsMiddleware:
         self.limits = limits or Limits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         cid = correlation_id(scope)
+        has_body = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        unusable = _header_problem(scope, has_body=has_body)
+        if unusable is not None:
+            kind, detail, headers = unusable
+            await problems.problem_response(kind, detail, headers=headers, correlation_id=cid)(
+                scope, receive, send
+            )
+            return
+        if not has_body:
+            await self.app(scope, receive, send)
+            return
         declared = _declared_length(scope)
         if declared == -1:
             await problems.problem_response(
