@@ -8,6 +8,7 @@ from functools import partial
 from importlib import import_module
 from typing import Any
 
+from anyio import to_thread
 from connexion import AsyncApp
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.context import ContextMiddleware
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from gateway import problems
 from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
+from gateway.adapters.postgres_store import DEFAULT_SCHEMA, PostgresStore
 from gateway.adapters.redis_ratelimit import RedisRateLimiter
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
@@ -136,11 +138,11 @@ def build_context(settings: Settings) -> AppContext:
     async def clients_ready() -> None:
         identity.clients.store.get("readiness-probe")
 
-    store = SqliteStore.in_dir(settings.data_dir)
+    store = gateway_store(settings)
     erp, wms = ReferenceErp.in_dir(settings.data_dir), ReferenceWms.in_dir(settings.data_dir)
 
     async def slice_ready() -> None:
-        store.db.ping()
+        await to_thread.run_sync(store.ping)  # a first PostgreSQL connect may take a while
 
     return AppContext(
         settings=settings,
@@ -165,6 +167,18 @@ def client_store(settings: Settings) -> ClientStore:
     if settings.database_url:
         return PostgresClientStore(settings.database_url)
     return SqliteClientStore(settings.data_dir / "clients.sqlite3")
+
+
+def gateway_store(settings: Settings) -> SqliteStore | PostgresStore:
+    """Items, adjustments and outbox in PostgreSQL when ``WAYBILL_DATABASE_URL`` is set.
+
+    ``WAYBILL_STORE_SCHEMA`` names the PostgreSQL schema (default ``waybill``); otherwise the
+    store is SQLite under the data dir.
+    """
+    if settings.database_url:
+        schema = settings.extra.get("WAYBILL_STORE_SCHEMA") or DEFAULT_SCHEMA
+        return PostgresStore(settings.database_url, schema=schema)
+    return SqliteStore.in_dir(settings.data_dir)
 
 
 def rate_limiter(settings: Settings) -> RateLimiter:
