@@ -1,27 +1,38 @@
 """Direction-aware comparison of two JSON Schemas (OpenAPI 3.0 and 3.1 dialects).
 
-The comparison is split in two. ``_Local`` holds what differs *at* one pair of schema nodes
-(facts such as "maxLength decreased") plus the child pairs to look at next; it is computed once
-per node pair and direction, whichever operation reaches it. ``SchemaComparator.compare`` then
-walks the pair graph from one root (a request body, a parameter, a response) visiting each pair
-once, so recursive schemas terminate and a component shared by several operations is reported
-for each of them.
+``SchemaComparator`` looks at pairs of schema nodes, one from each version. For each pair it
+computes, once, the local facts (``registry.diff.facts``) and the child pairs to visit next. A
+walk from a root pair (a request body, a parameter, a response) visits each pair once in pointer
+order, so recursive schemas end and each change is located at its least pointer; the closure of
+every ``$ref`` pair is memoised and shared, so a component used by hundreds of operations is
+walked once yet reported for each of them.
 
-Facts do not carry levels. A fact names rule-id suffixes ("max-length-decreased"); the rules
-table decides, per direction and scope, which id applies and how much it matters — narrowing a
-request breaks callers, narrowing a response does not, and the table says so.
+Facts do not carry levels. The rules table decides, per direction and scope, which id applies and
+how much it matters: narrowing a request breaks callers, narrowing a response does not.
 """
 
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from registry.diff.facts import (
+    BOUNDS,
+    Fact,
+    constraint_facts,
+    discriminator_facts,
+    dump,
+    mapping,
+    name_set,
+    property_facts,
+    show,
+    type_facts,
+    value_facts,
+)
 from registry.diff.refs import Resolver, ref_name
 from registry.diff.rules import RULES, Direction, Rule
 from registry.diff.unchanged import UnchangedRefs
@@ -55,20 +66,6 @@ COSMETIC = frozenset(
     {"description", "summary", "title", "example", "examples", "externalDocs", "$comment", "xml"}
 )
 _KEPT_EXTENSIONS = frozenset({"x-extensible-enum", "x-stability-level", "x-sunset"})
-_STABILITY = ("draft", "alpha", "beta", "stable")
-_WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
-_MATCH_ANYTHING = frozenset({".*", "^.*$", "^.*", ".*$", ""})
-
-_MAX, _MIN = "max", "min"
-# (keyword, rule-id stem, which way it bounds, implicit value when absent)
-_BOUNDS: tuple[tuple[str, str, str, float | None], ...] = (
-    ("maxLength", "max-length", _MAX, None),
-    ("minLength", "min-length", _MIN, 0),
-    ("maxItems", "max-items", _MAX, None),
-    ("minItems", "min-items", _MIN, 0),
-    ("maxContains", "max-contains", _MAX, None),
-    ("minContains", "min-contains", _MIN, 1),
-)
 # Subschema keywords whose presence alone narrows what is accepted (3.1 vocabulary mostly).
 _PRESENCE = (
     ("if", "if"),
@@ -84,7 +81,7 @@ _COMPOSITION = (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"))
 _TYPE_KEYS = frozenset({"type", "nullable", "format"})
 _VALUE_KEYS = frozenset({"enum", "x-extensible-enum", "const", "default"})
 _CONSTRAINT_KEYS = frozenset(
-    {keyword for keyword, *_ in _BOUNDS}
+    {keyword for keyword, *_ in BOUNDS}
     | {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "pattern"}
     | {"contentMediaType", "contentEncoding"}
 )
@@ -96,20 +93,6 @@ _SUBSCHEMA_KEYS = frozenset(
 )
 _TRUE_SCHEMA: dict[str, JSON] = {}
 _FALSE_SCHEMA: dict[str, JSON] = {"not": {}}
-_ABSENT = object()
-
-
-@dataclass(frozen=True)
-class Fact:
-    """Something that differs at a node: rule-id suffixes to try and a human detail."""
-
-    suffixes: tuple[str, ...]
-    detail: str
-    # Facts about a property are found at its parent object; these locate the property.
-    pointer: tuple[str, ...] = ()
-    subject: tuple[str, ...] = ()
-    # True when ``suffixes`` are whole rule ids rather than suffixes for the scope prefixes.
-    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,232 +117,12 @@ def escape(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
 
 
-def _dump(value: JSON) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _show(value: JSON) -> str:
-    text = _dump(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _as_schema(node: JSON) -> dict[str, JSON] | None:
     if node is True:
         return _TRUE_SCHEMA
     if node is False:
         return _FALSE_SCHEMA
     return node if isinstance(node, dict) else None
-
-
-def _types(schema: dict[str, JSON]) -> tuple[frozenset[str] | None, bool]:
-    """Non-null types (None: unconstrained) and whether null is allowed, in 3.0 or 3.1 style."""
-    raw = schema.get("type")
-    if isinstance(raw, str):
-        names = {raw}
-    elif isinstance(raw, list):
-        names = {t for t in raw if isinstance(t, str)}
-    else:
-        return None, schema.get("nullable") is True
-    nullable = "null" in names or schema.get("nullable") is True
-    names.discard("null")
-    return frozenset(names), nullable
-
-
-def _bound(schema: dict[str, JSON], keyword: str) -> float | None:
-    value = schema.get(keyword)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def _number_bound(schema: dict[str, JSON], side: str) -> tuple[float, int] | None:
-    """``maximum``/``minimum`` with 3.0's boolean exclusivity folded into an ordering key."""
-    keyword, flag = (
-        ("maximum", "exclusiveMaximum") if side == _MAX else ("minimum", "exclusiveMinimum")
-    )
-    value = _bound(schema, keyword)
-    if value is None:
-        return None
-    exclusive = schema.get(flag) is True
-    # Larger keys are wider for a maximum and narrower for a minimum.
-    return (value, 0 if exclusive else 1) if side == _MAX else (value, 1 if exclusive else 0)
-
-
-def _bound_text(keyword: str, key: tuple[float, int] | float | None) -> str:
-    if key is None:
-        return "none"
-    if isinstance(key, tuple):
-        exclusive = (key[1] == 0) if keyword == "maximum" else (key[1] == 1)
-        return f"{key[0]:g}{' (exclusive)' if exclusive else ''}"
-    return f"{key:g}"
-
-
-def _bound_facts(
-    stem: str, keyword: str, side: str, *, old: JSON, new: JSON, default: float | None
-) -> Iterator[Fact]:
-    """Facts for one numeric bound; ``old``/``new`` are comparable keys or None."""
-    b = old if old is not None else default
-    r = new if new is not None else default
-    if b == r:
-        return
-    text = f"{keyword} changed from {_bound_text(keyword, old)} to {_bound_text(keyword, new)}"  # type: ignore[arg-type]
-    if side == _MAX:
-        if old is None:
-            yield Fact((f"{stem}-set", f"{stem}-decreased"), text)
-        elif new is None:
-            yield Fact((f"{stem}-unset", f"{stem}-increased"), text)
-        else:
-            yield Fact((f"{stem}-decreased" if r < b else f"{stem}-increased",), text)  # type: ignore[operator]
-    elif old is None:
-        yield Fact((f"{stem}-set", f"{stem}-increased"), text)
-    elif new is None:
-        yield Fact((f"{stem}-unset", f"{stem}-decreased"), text)
-    else:
-        yield Fact((f"{stem}-increased" if r > b else f"{stem}-decreased",), text)  # type: ignore[operator]
-
-
-def _type_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
-    bt, bnull = _types(b)
-    rt, rnull = _types(r)
-    if bnull != rnull:
-        yield Fact(("became-nullable",) if rnull else ("became-not-nullable",), "nullable changed")
-    if bt != rt:
-        yield from _type_set_facts(bt, rt)
-        return
-    bf, rf = b.get("format"), r.get("format")
-    if bf == rf:
-        return
-    text = f"format changed from {bf or 'none'} to {rf or 'none'}"
-    if rf is None or (bf, rf) in _WIDER_FORMATS:
-        yield Fact(("type-generalized",), text)
-    elif bf is None or (rf, bf) in _WIDER_FORMATS:
-        yield Fact(("type-specialized", "type-changed"), text)
-    else:
-        yield Fact(("type-changed",), text)
-
-
-def _type_set_facts(bt: frozenset[str] | None, rt: frozenset[str] | None) -> Iterator[Fact]:
-    def name(types: frozenset[str] | None) -> str:
-        return "any" if types is None else "/".join(sorted(types)) or "null"
-
-    text = f"type changed from {name(bt)} to {name(rt)}"
-    if bt is None:
-        yield Fact(("type-specialized", "type-changed"), text)
-    elif rt is None:
-        yield Fact(("type-generalized",), text)
-    elif len(bt) <= 1 and len(rt) <= 1:
-        pair = (next(iter(bt), "null"), next(iter(rt), "null"))
-        if pair == ("integer", "number"):
-            yield Fact(("type-generalized",), text)
-        elif pair == ("number", "integer"):
-            yield Fact(("type-specialized", "type-changed"), text)
-        else:
-            yield Fact(("type-changed",), text)
-    else:
-        for added in sorted(rt - bt):
-            yield Fact(("list-of-types-widened",), f"type {added} added to {name(bt)}")
-        for removed in sorted(bt - rt):
-            yield Fact(("list-of-types-narrowed",), f"type {removed} removed from {name(bt)}")
-
-
-def _value_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
-    benum, renum = b.get("enum"), r.get("enum")
-    if isinstance(benum, list) and isinstance(renum, list):
-        old, new = {_dump(v): v for v in benum}, {_dump(v): v for v in renum}
-        for key in new.keys() - old.keys():
-            yield Fact(("enum-value-added",), f"enum value {_show(new[key])} added")
-        for key in old.keys() - new.keys():
-            yield Fact(("enum-value-removed",), f"enum value {_show(old[key])} removed")
-    elif isinstance(renum, list) and benum is None:
-        yield Fact(("became-enum",), f"restricted to enum {_show(renum)}")
-    bext, rext = b.get("x-extensible-enum"), r.get("x-extensible-enum")
-    if isinstance(bext, list) and isinstance(rext, list):
-        for gone in sorted({_dump(v) for v in bext} - {_dump(v) for v in rext}):
-            yield Fact(
-                ("x-extensible-enum-value-removed",), f"x-extensible-enum value {gone} removed"
-            )
-    for keyword, stem in (("const", "const"), ("default", "default-value")):
-        old_v, new_v = b.get(keyword, _ABSENT), r.get(keyword, _ABSENT)
-        if old_v is _ABSENT and new_v is _ABSENT:
-            continue
-        if old_v is _ABSENT:
-            yield Fact((f"{stem}-added",), f"{keyword} {_show(new_v)} added")  # type: ignore[arg-type]
-        elif new_v is _ABSENT:
-            yield Fact((f"{stem}-removed",), f"{keyword} {_show(old_v)} removed")  # type: ignore[arg-type]
-        elif _dump(old_v) != _dump(new_v):  # type: ignore[arg-type]
-            text = f"{keyword} changed from {_show(old_v)} to {_show(new_v)}"  # type: ignore[arg-type]
-            yield Fact((f"{stem}-changed",), text)
-
-
-def _constraint_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
-    for keyword, stem, side, default in _BOUNDS:
-        old_value, new_value = _bound(b, keyword), _bound(r, keyword)
-        yield from _bound_facts(stem, keyword, side, old=old_value, new=new_value, default=default)
-    for side, keyword, stem in ((_MAX, "maximum", "max"), (_MIN, "minimum", "min")):
-        old, new = _number_bound(b, side), _number_bound(r, side)
-        yield from _bound_facts(stem, keyword, side, old=old, new=new, default=None)  # type: ignore[arg-type]
-    for side, keyword, stem in (
-        (_MAX, "exclusiveMaximum", "exclusive-max"),
-        (_MIN, "exclusiveMinimum", "exclusive-min"),
-    ):
-        old_value, new_value = _bound(b, keyword), _bound(r, keyword)
-        yield from _bound_facts(stem, keyword, side, old=old_value, new=new_value, default=None)
-    bp, rp = b.get("pattern"), r.get("pattern")
-    if bp != rp:
-        if bp is None:
-            yield Fact(("pattern-added",), f"pattern {_show(rp)} added")
-        elif rp is None:
-            yield Fact(("pattern-removed",), f"pattern {_show(bp)} removed")
-        elif rp in _MATCH_ANYTHING:
-            text = f"pattern changed from {_show(bp)} to {_show(rp)}"
-            yield Fact(("pattern-generalized", "pattern-changed"), text)
-        else:
-            yield Fact(("pattern-changed",), f"pattern changed from {_show(bp)} to {_show(rp)}")
-    for keyword, stem in (
-        ("contentMediaType", "content-media-type"),
-        ("contentEncoding", "content-encoding"),
-    ):
-        if b.get(keyword) != r.get(keyword):
-            text = f"{keyword} changed from {b.get(keyword)} to {r.get(keyword)}"
-            yield Fact((f"{stem}-changed",), text)
-
-
-def _discriminator_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
-    bd, rd = b.get("discriminator"), r.get("discriminator")
-    if not isinstance(bd, dict) and not isinstance(rd, dict):
-        return
-    if not isinstance(bd, dict):
-        yield Fact(("discriminator-added",), "discriminator added")
-        return
-    if not isinstance(rd, dict):
-        yield Fact(("discriminator-removed",), "discriminator removed")
-        return
-    if bd.get("propertyName") != rd.get("propertyName"):
-        old_name, new_name = bd.get("propertyName"), rd.get("propertyName")
-        text = f"discriminator propertyName changed from {old_name} to {new_name}"
-        yield Fact(("discriminator-property-name-changed",), text)
-    bm, rm = _mapping(bd.get("mapping")), _mapping(rd.get("mapping"))
-    for key in rm.keys() - bm.keys():
-        yield Fact(("discriminator-mapping-added",), f"discriminator mapping {key} added")
-    for key in bm.keys() - rm.keys():
-        yield Fact(("discriminator-mapping-deleted",), f"discriminator mapping {key} removed")
-    for key in bm.keys() & rm.keys():
-        if bm[key] != rm[key]:
-            text = f"discriminator mapping {key} changed from {bm[key]} to {rm[key]}"
-            yield Fact(("discriminator-mapping-changed",), text)
-
-
-def _mapping(node: JSON) -> dict[str, JSON]:
-    return node if isinstance(node, dict) else {}
-
-
-def _names(node: JSON) -> set[str]:
-    return {n for n in node if isinstance(n, str)} if isinstance(node, list) else set()
-
-
-def _stability_rank(node: dict[str, JSON]) -> int | None:
-    level = node.get("x-stability-level")
-    return _STABILITY.index(level) if level in _STABILITY else None
 
 
 # A judged fact: its rule, pointer below the root, property path text, and detail.
@@ -578,13 +341,13 @@ class SchemaComparator:
         # Most schemas use a handful of keywords: skip the families neither side mentions.
         keys = b.keys() | r.keys()
         if not keys.isdisjoint(_TYPE_KEYS):
-            facts.extend(_type_facts(b, r))
+            facts.extend(type_facts(b, r))
         if not keys.isdisjoint(_VALUE_KEYS):
-            facts.extend(_value_facts(b, r))
+            facts.extend(value_facts(b, r))
         if not keys.isdisjoint(_CONSTRAINT_KEYS):
-            facts.extend(_constraint_facts(b, r))
+            facts.extend(constraint_facts(b, r))
         if "discriminator" in keys:
-            facts.extend(_discriminator_facts(b, r))
+            facts.extend(discriminator_facts(b, r))
         if not keys.isdisjoint(_COMPOSITION_KEYS):
             self._composition(b, bfile, r, rfile, facts=facts, edges=edges)
         if "properties" in keys or "required" in keys:
@@ -661,13 +424,13 @@ class SchemaComparator:
         """Top-level keyword/value shapes of a member, and its property names, for similarity."""
         target, tfile = resolver.deref(node, file)
         if not isinstance(target, dict):
-            return {_dump(target)}
+            return {dump(target)}
         parts = {
             f"{k}={self._shape(resolver, v, tfile, 1)}"
             for k, v in target.items()
             if k not in COSMETIC and k != "properties"
         }
-        parts.update(f"property:{name}" for name in _mapping(target.get("properties")))
+        parts.update(f"property:{name}" for name in mapping(target.get("properties")))
         return parts
 
     def _shape(self, resolver: Resolver, node: JSON, file: Path | None, depth: int = 3) -> str:
@@ -690,14 +453,14 @@ class SchemaComparator:
     def _canonical(self, resolver: Resolver, node: JSON, file: Path | None, depth: int) -> str:
         if isinstance(node, dict):
             parts = [
-                f"{_dump(k)}:{self._shape(resolver, v, file, depth)}"
+                f"{dump(k)}:{self._shape(resolver, v, file, depth)}"
                 for k, v in sorted(node.items())
                 if k not in COSMETIC and not (k.startswith("x-") and k not in _KEPT_EXTENSIONS)
             ]
             return "{" + ",".join(parts) + "}"
         if isinstance(node, list):
             return "[" + ",".join(self._shape(resolver, v, file, depth) for v in node) + "]"
-        return _dump(node)
+        return dump(node)
 
     def _properties(
         self,
@@ -710,8 +473,8 @@ class SchemaComparator:
         facts: list[Fact],
         edges: list[_Edge],
     ) -> None:
-        bprops, rprops = _mapping(b.get("properties")), _mapping(r.get("properties"))
-        breq, rreq = _names(b.get("required")), _names(r.get("required"))
+        bprops, rprops = mapping(b.get("properties")), mapping(r.get("properties"))
+        breq, rreq = name_set(b.get("required")), name_set(r.get("required"))
         if not (bprops or rprops or breq or rreq):
             return
         names = list(bprops) + [n for n in rprops if n not in bprops]
@@ -725,7 +488,7 @@ class SchemaComparator:
                 # Only ``required`` changed for a property defined elsewhere (e.g. in an allOf).
                 bp = rp = {}
             bq, rq = name in breq, name in rreq
-            for rule_id, detail in _property_facts(name, bp, bq, rp, rq, request=request):
+            for rule_id, detail in property_facts(name, bp, bq, rp, rq, request=request):
                 facts.append(Fact((rule_id,), detail, where, (name,), fixed=True))
             if bp is None or rp is None or name not in bprops or name not in rprops:
                 continue
@@ -792,8 +555,8 @@ class SchemaComparator:
                 )
             )
         for key in old_dr.keys() & new_dr.keys():
-            if _dump(old_dr[key]) != _dump(new_dr[key]):
-                before, after = _show(old_dr[key]), _show(new_dr[key])
+            if dump(old_dr[key]) != dump(new_dr[key]):
+                before, after = show(old_dr[key]), show(new_dr[key])
                 text = f"dependentRequired {key} changed from {before} to {after}"
                 facts.append(
                     Fact(("dependent-required-changed",), text, ("dependentRequired", key))
@@ -816,99 +579,6 @@ class SchemaComparator:
             )
         for i in range(min(len(old), len(new))):
             edges.append(_Edge(old[i], new[i], ("prefixItems", str(i)), (f"[{i}]",)))
-
-
-def _property_facts(
-    name: str,
-    bp: dict[str, JSON] | None,
-    bq: bool,
-    rp: dict[str, JSON] | None,
-    rq: bool,
-    *,
-    request: bool,
-) -> Iterator[tuple[str, str]]:
-    """Rule ids about one property's existence, required-ness, mutability and lifecycle."""
-    if bp is None and rp is None:
-        return
-    if bp is None:
-        assert rp is not None
-        yield from _added_property(rp, rq, request=request)
-        return
-    if rp is None:
-        yield from _removed_property(bp, bq, request=request)
-        return
-    side = "request" if request else "response"
-    hidden = "readOnly" if request else "writeOnly"
-    b_hidden, r_hidden = bp.get(hidden) is True, rp.get(hidden) is True
-    if bq != rq:
-        yield from _requiredness(rp, rq, r_hidden, request=request)
-    if b_hidden != r_hidden:
-        kind = "required" if rq else "optional"
-        mut = "read-only" if request else "write-only"
-        verb = f"became-{mut}" if r_hidden else f"became-not-{mut}"
-        yield f"{side}-{kind}-property-{verb}", f"{hidden} {'set' if r_hidden else 'removed'}"
-    if (bp.get("deprecated") is True) != (rp.get("deprecated") is True):
-        if rp.get("deprecated") is True:
-            yield f"{side}-property-deprecated", "deprecated"
-        else:
-            yield f"{side}-property-reactivated", "no longer deprecated"
-    old_rank, new_rank = _stability_rank(bp), _stability_rank(rp)
-    if old_rank is not None and new_rank is not None and old_rank != new_rank:
-        verb = "decreased" if new_rank < old_rank else "increased"
-        text = (
-            f"x-stability-level changed from {bp['x-stability-level']} to {rp['x-stability-level']}"
-        )
-        yield f"{side}-property-stability-{verb}", text
-
-
-def _added_property(rp: dict[str, JSON], rq: bool, *, request: bool) -> Iterator[tuple[str, str]]:
-    kind = "required" if rq else "optional"
-    if request:
-        if rp.get("readOnly") is True:
-            return  # the server fills it in; callers never send it
-        if not rq:
-            yield "new-optional-request-property", "optional property added"
-        elif "default" in rp:
-            yield (
-                "new-required-request-property-with-default",
-                "required property with a default added",
-            )
-        else:
-            yield "new-required-request-property", "required property added"
-    elif rp.get("writeOnly") is True:
-        yield f"response-{kind}-write-only-property-added", f"{kind} writeOnly property added"
-    else:
-        yield f"response-{kind}-property-added", f"{kind} property added"
-
-
-def _removed_property(bp: dict[str, JSON], bq: bool, *, request: bool) -> Iterator[tuple[str, str]]:
-    kind = "required" if bq else "optional"
-    if request:
-        if bp.get("readOnly") is not True:
-            yield "request-property-removed", "property removed"
-    elif bp.get("writeOnly") is True:
-        yield f"response-{kind}-write-only-property-removed", f"{kind} writeOnly property removed"
-    else:
-        yield f"response-{kind}-property-removed", f"{kind} property removed"
-
-
-def _requiredness(
-    rp: dict[str, JSON], rq: bool, r_hidden: bool, *, request: bool
-) -> Iterator[tuple[str, str]]:
-    if request:
-        if r_hidden:
-            return
-        if rq:
-            suffix = "-with-default" if "default" in rp else ""
-            yield f"request-property-became-required{suffix}", "became required"
-        else:
-            yield "request-property-became-optional", "became optional"
-    elif rq:
-        prefix = "response-write-only" if r_hidden else "response"
-        yield f"{prefix}-property-became-required", "became required"
-    else:
-        prefix = "response-write-only" if r_hidden else "response"
-        yield f"{prefix}-property-became-optional", "became optional (may be absent)"
 
 
 # Messages name a property by its last few path segments; ``location`` holds the full path.

@@ -1,0 +1,601 @@
+"""Comparing one operation present in both documents: lifecycle, parameters, bodies, responses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from registry.diff.refs import Resolver
+from registry.diff.rules import RULES, Direction
+from registry.diff.schema import SchemaComparator, Scope, escape
+from registry.loading import JSON
+from registry.model import Change, Level
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+STABILITY = ("draft", "alpha", "beta", "stable")
+# Operations at these levels may change or disappear without notice (oasdiff's convention).
+UNSTABLE = frozenset({"draft", "alpha"})
+TEMPLATE = re.compile(r"\{[^}/]*\}")
+
+
+def as_dict(node: JSON) -> dict[str, JSON]:
+    """``node`` if it is a mapping, else an empty one."""
+    return node if isinstance(node, dict) else {}
+
+
+def as_list(node: JSON) -> list[JSON]:
+    """``node`` if it is a list, else an empty one."""
+    return node if isinstance(node, list) else []
+
+
+def sunset_of(node: dict[str, JSON]) -> date | str | None:
+    """The x-sunset date, None when absent, or the raw text when it is not a date."""
+    raw = node.get("x-sunset")
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return str(raw)
+
+
+@dataclass
+class Context:
+    """What every operation comparison shares: resolvers, the schema comparator, the verdicts."""
+
+    base: Resolver
+    revision: Resolver
+    schemas: SchemaComparator
+    today: date
+    base_security: JSON
+    revision_security: JSON
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Param:
+    node: dict[str, JSON]
+    raw: JSON
+    file: Path | None
+    at_path_level: bool
+
+
+def security_changes(old: list[JSON], new: list[JSON]) -> Iterator[tuple[str, str]]:
+    """(rule-id suffix, message) for two lists of security requirements."""
+
+    def index(reqs: list[JSON]) -> dict[frozenset[str], dict[str, JSON]]:
+        return {frozenset(as_dict(req)): as_dict(req) for req in reqs}
+
+    before, after = index(old), index(new)
+    for key in before.keys() - after.keys():
+        yield "security-removed", f"security requirement {' + '.join(sorted(key)) or '{}'} removed"
+    for key in after.keys() - before.keys():
+        yield "security-added", f"security requirement {' + '.join(sorted(key)) or '{}'} added"
+    for key in before.keys() & after.keys():
+        for scheme in sorted(key):
+            old_scopes = {s for s in as_list(before[key][scheme]) if isinstance(s, str)}
+            new_scopes = {s for s in as_list(after[key][scheme]) if isinstance(s, str)}
+            for scope in sorted(new_scopes - old_scopes):
+                yield "security-scope-added", f"scope {scope} added to {scheme}"
+            for scope in sorted(old_scopes - new_scopes):
+                yield "security-scope-removed", f"scope {scope} removed from {scheme}"
+
+
+class OperationDiff:
+    """The comparison of one operation present in both documents."""
+
+    def __init__(
+        self,
+        context: Context,
+        method: str,
+        *,
+        path: str,
+        item: dict[str, JSON],
+        op: dict[str, JSON],
+        file: Path | None,
+        rev_path: str,
+        rev_item: dict[str, JSON],
+        rev_op: dict[str, JSON],
+        rev_file: Path | None,
+    ) -> None:
+        self.context = context
+        self.method = method
+        self.path, self.item, self.op, self.file = path, item, op, file
+        self.rev_path, self.rev_item, self.rev_op, self.rev_file = (
+            rev_path,
+            rev_item,
+            rev_op,
+            rev_file,
+        )
+        self.name = f"{method.upper()} {rev_path}"
+        self.location = f"#/paths/{escape(rev_path)}/{method}"
+        self.changes: list[Change] = []
+
+    def run(self) -> None:
+        """Compare the two versions of the operation and record the changes in the context."""
+        self._lifecycle()
+        self._identity()
+        self._parameters()
+        self._request_body()
+        self._responses()
+        self._security()
+        if self.op.get("x-stability-level") in UNSTABLE:
+            # Draft and alpha operations promise nothing: keep the record, drop the verdict.
+            self.changes = [c for c in self.changes if c.level is Level.INFO or "stability" in c.id]
+        self.context.changes.extend(self.changes)
+
+    def _add(self, rule_id: str, location: str, message: str) -> None:
+        rule = RULES[rule_id]
+        self.changes.append(Change(rule.id, rule.level, self.name, location, message))
+
+    def _schema(
+        self,
+        old: JSON,
+        new: JSON,
+        files: tuple[Path | None, Path | None],
+        *,
+        direction: Direction,
+        scope: Scope,
+        location: str,
+        subject: str,
+    ) -> None:
+        self.changes.extend(
+            self.context.schemas.compare(
+                old,
+                new,
+                direction=direction,
+                location=location,
+                operation=self.name,
+                subject=subject,
+                scope=scope,
+                base_file=files[0],
+                revision_file=files[1],
+            )
+        )
+
+    # -- lifecycle and identity ------------------------------------------------------------
+
+    def _lifecycle(self) -> None:
+        old_level, new_level = (
+            self.op.get("x-stability-level"),
+            self.rev_op.get("x-stability-level"),
+        )
+        where = f"{self.location}/x-stability-level"
+        if new_level is not None and new_level not in STABILITY:
+            self._add(
+                "api-invalid-stability-level",
+                where,
+                f"x-stability-level {new_level!r} is not one of {', '.join(STABILITY)}",
+            )
+        elif old_level in STABILITY and new_level in STABILITY and old_level != new_level:
+            verb = (
+                "decreased"
+                if STABILITY.index(str(new_level)) < STABILITY.index(str(old_level))
+                else "increased"
+            )
+            self._add(
+                f"api-stability-{verb}",
+                where,
+                f"x-stability-level {verb} from {old_level} to {new_level}",
+            )
+        was, now = self.op.get("deprecated") is True, self.rev_op.get("deprecated") is True
+        sunset, new_sunset = sunset_of(self.op), sunset_of(self.rev_op)
+        where = f"{self.location}/x-sunset"
+        if now and isinstance(new_sunset, str):
+            self._add(
+                "api-deprecated-sunset-parse", where, f"x-sunset {new_sunset!r} is not a date"
+            )
+        elif now and not was:
+            if new_sunset is None:
+                self._add(
+                    "endpoint-deprecated", f"{self.location}/deprecated", "operation deprecated"
+                )
+            else:
+                self._add(
+                    "endpoint-deprecated-with-sunset",
+                    f"{self.location}/deprecated",
+                    f"operation deprecated, sunset {new_sunset}",
+                )
+        elif was and not now:
+            self._add(
+                "endpoint-reactivated",
+                f"{self.location}/deprecated",
+                "operation no longer deprecated",
+            )
+        elif was and now and isinstance(sunset, date):
+            if new_sunset is None:
+                self._add(
+                    "sunset-deleted",
+                    where,
+                    f"x-sunset {sunset} removed from a deprecated operation",
+                )
+            elif isinstance(new_sunset, date) and new_sunset < sunset:
+                self._add(
+                    "api-sunset-date-changed-too-small",
+                    where,
+                    f"x-sunset moved earlier from {sunset} to {new_sunset}",
+                )
+
+    def _identity(self) -> None:
+        old_id, new_id = self.op.get("operationId"), self.rev_op.get("operationId")
+        where = f"{self.location}/operationId"
+        if old_id is not None and old_id != new_id:
+            text = (
+                f"operationId {old_id} removed"
+                if new_id is None
+                else f"operationId changed from {old_id} to {new_id}"
+            )
+            self._add("api-operation-id-removed", where, text)
+        elif old_id is None and new_id is not None:
+            self._add("api-operation-id-added", where, f"operationId {new_id} added")
+        old_tags = {t for t in as_list(self.op.get("tags")) if isinstance(t, str)}
+        new_tags = {t for t in as_list(self.rev_op.get("tags")) if isinstance(t, str)}
+        for tag in sorted(old_tags - new_tags):
+            self._add("api-tag-removed", f"{self.location}/tags", f"tag {tag} removed")
+        for tag in sorted(new_tags - old_tags):
+            self._add("api-tag-added", f"{self.location}/tags", f"tag {tag} added")
+
+    def _security(self) -> None:
+        old, new = self.op.get("security"), self.rev_op.get("security")
+        if old is None and new is None:
+            return  # both follow the document's security, compared once at the top level
+        old = old if old is not None else self.context.base_security
+        new = new if new is not None else self.context.revision_security
+        for rule_id, message in security_changes(as_list(old), as_list(new)):
+            self._add(f"api-{rule_id}", f"{self.location}/security", message)
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def _params(
+        self,
+        resolver: Resolver,
+        path: str,
+        item: dict[str, JSON],
+        op: dict[str, JSON],
+        file: Path | None,
+    ) -> dict[tuple[str, str], _Param]:
+        """Effective parameters by (in, name); path parameters keyed by position in the path."""
+        slots = [m.group(0)[1:-1] for m in TEMPLATE.finditer(path)]
+        found: dict[tuple[str, str], _Param] = {}
+        for raw_list, at_path in ((item.get("parameters"), True), (op.get("parameters"), False)):
+            for raw in as_list(raw_list):
+                node, pfile = resolver.deref(raw, file)
+                if not isinstance(node, dict):
+                    continue
+                where, name = str(node.get("in")), str(node.get("name"))
+                if where == "path" and name in slots:
+                    name = f"#{slots.index(name)}"
+                elif where == "header":
+                    name = name.lower()
+                found[(where, name)] = _Param(node, raw, pfile, at_path)
+        return found
+
+    def _parameters(self) -> None:
+        old = self._params(self.context.base, self.path, self.item, self.op, self.file)
+        new = self._params(
+            self.context.revision, self.rev_path, self.rev_item, self.rev_op, self.rev_file
+        )
+        for key, param in new.items():
+            if key not in old:
+                self._added_param(param)
+        for key, param in old.items():
+            if key not in new:
+                self._removed_param(param)
+            else:
+                self._changed_param(param, new[key])
+
+    def _param_location(self, param: _Param) -> str:
+        node = param.node
+        return f"{self.location}/parameters/{node.get('in')}/{escape(str(node.get('name')))}"
+
+    @staticmethod
+    def _label(param: _Param) -> str:
+        return f"{param.node.get('in')} parameter '{param.node.get('name')}'"
+
+    def _added_param(self, param: _Param) -> None:
+        node, location = param.node, self._param_location(param)
+        if node.get("in") == "path":
+            rule_id = "new-request-path-parameter"
+        elif node.get("required") is True:
+            rule_id = (
+                "new-required-request-default-parameter-to-existing-path"
+                if param.at_path_level
+                else "new-required-request-parameter"
+            )
+        else:
+            rule_id = (
+                "new-optional-request-default-parameter-to-existing-path"
+                if param.at_path_level
+                else "new-optional-request-parameter"
+            )
+        required = "required" if node.get("required") is True else "optional"
+        self._add(rule_id, location, f"{self._label(param)} added ({required})")
+
+    def _removed_param(self, param: _Param) -> None:
+        node, location = param.node, self._param_location(param)
+        label = self._label(param)
+        if node.get("deprecated") is not True:
+            self._add("request-parameter-removed", location, f"{label} removed")
+            return
+        sunset = sunset_of(node)
+        if isinstance(sunset, str):
+            self._add(
+                "request-parameter-sunset-parse",
+                location,
+                f"deprecated {label} removed; x-sunset {sunset!r} is not a date",
+            )
+        elif sunset is not None and sunset > self.context.today:
+            self._add(
+                "request-parameter-removed-before-sunset",
+                location,
+                f"deprecated {label} removed before its sunset {sunset}",
+            )
+        else:
+            self._add(
+                "request-parameter-removed-with-deprecation",
+                location,
+                f"deprecated {label} removed",
+            )
+
+    def _changed_param(self, old: _Param, new: _Param) -> None:
+        b, r = old.node, new.node
+        location, label = self._param_location(new), self._label(new)
+        if b.get("required") is not True and r.get("required") is True:
+            self._add("request-parameter-became-required", location, f"{label} became required")
+        elif b.get("required") is True and r.get("required") is not True and r.get("in") != "path":
+            self._add("request-parameter-became-optional", location, f"{label} became optional")
+        was, now = b.get("deprecated") is True, r.get("deprecated") is True
+        if now and not was:
+            self._add("request-parameter-deprecated", location, f"{label} deprecated")
+        elif was and not now:
+            self._add("request-parameter-reactivated", location, f"{label} no longer deprecated")
+        elif was and now:
+            sunset, new_sunset = sunset_of(b), sunset_of(r)
+            if isinstance(sunset, date) and new_sunset is None:
+                self._add(
+                    "request-parameter-sunset-deleted",
+                    location,
+                    f"x-sunset of deprecated {label} removed",
+                )
+            elif isinstance(sunset, date) and isinstance(new_sunset, date) and new_sunset < sunset:
+                self._add(
+                    "request-parameter-sunset-date-changed-too-small",
+                    location,
+                    f"x-sunset of {label} moved earlier from {sunset} to {new_sunset}",
+                )
+        old_schema, _ = _param_schema(b)
+        new_schema, new_where = _param_schema(r)
+        if old_schema is not None and new_schema is not None:
+            self._schema(
+                old_schema,
+                new_schema,
+                (old.file, new.file),
+                direction=Direction.REQUEST,
+                scope="parameter",
+                location=f"{location}/{new_where}",
+                subject=label,
+            )
+
+    # -- request body ----------------------------------------------------------------------
+
+    def _request_body(self) -> None:
+        raw_old, raw_new = self.op.get("requestBody"), self.rev_op.get("requestBody")
+        location = f"{self.location}/requestBody"
+        if raw_old is None and raw_new is None:
+            return
+        if raw_old is None:
+            node = as_dict(self.context.revision.deref(raw_new, self.rev_file)[0])
+            if node.get("required") is True:
+                self._add("request-body-added-required", location, "required request body added")
+            else:
+                self._add("request-body-added-optional", location, "optional request body added")
+            return
+        if raw_new is None:
+            self._add("request-body-removed", location, "request body removed")
+            return
+        b_node, bfile = self.context.base.deref(raw_old, self.file)
+        r_node, rfile = self.context.revision.deref(raw_new, self.rev_file)
+        b, r = as_dict(b_node), as_dict(r_node)
+        if b.get("required") is not True and r.get("required") is True:
+            self._add(
+                "request-body-became-required",
+                f"{location}/required",
+                "request body became required",
+            )
+        elif b.get("required") is True and r.get("required") is not True:
+            self._add(
+                "request-body-became-optional",
+                f"{location}/required",
+                "request body became optional",
+            )
+        old_content, new_content = as_dict(b.get("content")), as_dict(r.get("content"))
+        for media in new_content.keys() - old_content.keys():
+            self._add(
+                "request-body-media-type-added",
+                f"{location}/content/{escape(media)}",
+                f"request media type {media} added",
+            )
+        for media in old_content.keys() - new_content.keys():
+            self._add(
+                "request-body-media-type-removed",
+                f"{location}/content/{escape(media)}",
+                f"request media type {media} removed",
+            )
+        for media in old_content.keys() & new_content.keys():
+            where = f"{location}/content/{escape(media)}"
+            old_schema = as_dict(old_content[media]).get("schema")
+            new_schema = as_dict(new_content[media]).get("schema")
+            if old_schema is None and new_schema is not None:
+                self._add(
+                    "request-body-media-type-schema-added",
+                    f"{where}/schema",
+                    f"schema added to request media type {media}",
+                )
+            elif old_schema is not None and new_schema is None:
+                self._add(
+                    "request-body-media-type-schema-removed",
+                    f"{where}/schema",
+                    f"schema removed from request media type {media}",
+                )
+            elif old_schema is not None:
+                self._schema(
+                    old_schema,
+                    new_schema,
+                    (bfile, rfile),
+                    direction=Direction.REQUEST,
+                    scope="body",
+                    location=f"{where}/schema",
+                    subject=f"request body ({media})",
+                )
+
+    # -- responses -------------------------------------------------------------------------
+
+    def _responses(self) -> None:
+        old, new = as_dict(self.op.get("responses")), as_dict(self.rev_op.get("responses"))
+        location = f"{self.location}/responses"
+        for status in old.keys() - new.keys():
+            kind = "success" if str(status).startswith("2") else "non-success"
+            self._add(
+                f"response-{kind}-status-removed",
+                f"{location}/{status}",
+                f"response {status} removed",
+            )
+        for status in new.keys() - old.keys():
+            kind = "success" if str(status).startswith("2") else "non-success"
+            self._add(
+                f"response-{kind}-status-added", f"{location}/{status}", f"response {status} added"
+            )
+        for status in old.keys() & new.keys():
+            b_node, bfile = self.context.base.deref(old[status], self.file)
+            r_node, rfile = self.context.revision.deref(new[status], self.rev_file)
+            self._response(
+                str(status),
+                as_dict(b_node),
+                bfile,
+                r=as_dict(r_node),
+                rfile=rfile,
+                location=f"{location}/{status}",
+            )
+
+    def _response(
+        self,
+        status: str,
+        b: dict[str, JSON],
+        bfile: Path | None,
+        *,
+        r: dict[str, JSON],
+        rfile: Path | None,
+        location: str,
+    ) -> None:
+        old_content, new_content = as_dict(b.get("content")), as_dict(r.get("content"))
+        for media in old_content.keys() - new_content.keys():
+            self._add(
+                "response-media-type-removed",
+                f"{location}/content/{escape(media)}",
+                f"response {status} media type {media} removed",
+            )
+        for media in new_content.keys() - old_content.keys():
+            self._add(
+                "response-media-type-added",
+                f"{location}/content/{escape(media)}",
+                f"response {status} media type {media} added",
+            )
+        for media in old_content.keys() & new_content.keys():
+            where = f"{location}/content/{escape(media)}/schema"
+            old_schema = as_dict(old_content[media]).get("schema")
+            new_schema = as_dict(new_content[media]).get("schema")
+            if old_schema is None and new_schema is not None:
+                self._add(
+                    "response-body-media-type-schema-added",
+                    where,
+                    f"schema added to response {status} {media}",
+                )
+            elif old_schema is not None and new_schema is None:
+                self._add(
+                    "response-body-media-type-schema-removed",
+                    where,
+                    f"schema removed from response {status} {media}",
+                )
+            elif old_schema is not None:
+                self._schema(
+                    old_schema,
+                    new_schema,
+                    (bfile, rfile),
+                    direction=Direction.RESPONSE,
+                    scope="body",
+                    location=where,
+                    subject=f"response {status} ({media})",
+                )
+        self._headers(status, b, bfile, r=r, rfile=rfile, location=location)
+
+    def _headers(
+        self,
+        status: str,
+        b: dict[str, JSON],
+        bfile: Path | None,
+        *,
+        r: dict[str, JSON],
+        rfile: Path | None,
+        location: str,
+    ) -> None:
+        old = {k.lower(): (k, v) for k, v in as_dict(b.get("headers")).items()}
+        new = {k.lower(): (k, v) for k, v in as_dict(r.get("headers")).items()}
+        for key in old.keys() - new.keys():
+            name, raw = old[key]
+            node = as_dict(self.context.base.deref(raw, bfile)[0])
+            where = f"{location}/headers/{escape(name)}"
+            if node.get("required") is True:
+                self._add(
+                    "required-response-header-removed",
+                    where,
+                    f"required response {status} header {name} removed",
+                )
+            else:
+                self._add(
+                    "optional-response-header-removed",
+                    where,
+                    f"optional response {status} header {name} removed",
+                )
+        for key in new.keys() - old.keys():
+            name = new[key][0]
+            self._add(
+                "response-header-added",
+                f"{location}/headers/{escape(name)}",
+                f"response {status} header {name} added",
+            )
+        for key in old.keys() & new.keys():
+            name = new[key][0]
+            b_node, hb_file = self.context.base.deref(old[key][1], bfile)
+            r_node, hr_file = self.context.revision.deref(new[key][1], rfile)
+            bh, rh = as_dict(b_node), as_dict(r_node)
+            where = f"{location}/headers/{escape(name)}"
+            if bh.get("required") is True and rh.get("required") is not True:
+                self._add(
+                    "response-header-became-optional",
+                    where,
+                    f"response {status} header {name} became optional",
+                )
+            old_schema, _ = _param_schema(bh)
+            new_schema, new_where = _param_schema(rh)
+            if old_schema is not None and new_schema is not None:
+                self._schema(
+                    old_schema,
+                    new_schema,
+                    (hb_file, hr_file),
+                    direction=Direction.RESPONSE,
+                    scope="header",
+                    location=f"{where}/{new_where}",
+                    subject=f"response {status} header '{name}'",
+                )
+
+
+def _param_schema(node: dict[str, JSON]) -> tuple[JSON, str]:
+    """A parameter's or header's schema, from ``schema`` or its single ``content`` entry."""
+    if "schema" in node:
+        return node["schema"], "schema"
+    for media, entry in as_dict(node.get("content")).items():
+        return as_dict(entry).get("schema"), f"content/{escape(media)}/schema"
+    return None, "schema"
