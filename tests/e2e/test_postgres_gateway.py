@@ -1,0 +1,165 @@
+"""The slice through create_app() with WAYBILL_DATABASE_URL set: every gateway state in PostgreSQL.
+
+Only the reference ERP and WMS (stand-ins for the real systems) stay in SQLite files. The test
+checks the tables themselves, not just the answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from gateway.adapters.reference_erp import ReferenceErp
+from gateway.adapters.reference_wms import ReferenceWms
+from gateway.demo import ITEMS, seed_reference_data
+from tests.conftest import service_missing
+from tests.integration.idempotency_support import PG_URL, postgres_available
+from tests.support.gateway import ALL_SCOPES, Gateway, start_gateway
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    if not postgres_available():
+        service_missing("PostgreSQL on 127.0.0.1:5432")
+    name = f"test_e2e_{uuid.uuid4().hex[:12]}"
+    try:
+        yield name
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def clients() -> Iterator[list[str]]:
+    """Client ids the test registers; their rows in the shared tables go afterwards."""
+    made: list[str] = []
+    yield made
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for table in ("waybill_idempotency_keys", "oauth_clients"):
+            if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
+                query = sql.SQL("DELETE FROM {} WHERE client_id = ANY(%s)")
+                conn.execute(query.format(sql.Identifier(table)), (made,))
+
+
+def _token(gw: Gateway, clients: list[str], sites: list[str]) -> str:
+    client_id, secret = gw.register(ALL_SCOPES, sites)
+    clients.append(client_id)
+    response = gw.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def _item_input(item_id: str) -> dict[str, Any]:
+    item = next(i for i in ITEMS if i.item_id == item_id)
+    assert item.standard_cost is not None
+    return {
+        "gtin": item.gtin,
+        "description": item.description,
+        "itemType": item.item_type,
+        "baseUom": item.base_uom,
+        "trackingMode": item.tracking_mode.value,
+        "removalStrategy": item.removal_strategy,
+        "standardCost": {"amount": item.standard_cost.render(), "currency": "EUR"},
+        "uomConversions": [
+            {"altUom": c.alt_uom, "numerator": c.numerator, "denominator": c.denominator}
+            for c in item.uom_conversions
+        ],
+        "status": "ACTIVE",
+        "version": 1,
+    }
+
+
+def _rows(schema: str, query: str, *args: object) -> list[tuple[Any, ...]]:
+    with psycopg.connect(PG_URL) as conn:
+        tables = {t: sql.Identifier(schema, t) for t in ("items", "adjustments", "audit_trail")}
+        return conn.execute(
+            sql.SQL(query).format(outbox=sql.Identifier(schema, "outbox"), **tables), args
+        ).fetchall()
+
+
+def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
+    tmp_path: Path, schema: str, clients: list[str]
+) -> None:
+    seed_reference_data(
+        ReferenceErp.in_dir(tmp_path), ReferenceWms.in_dir(tmp_path), datetime.now(UTC)
+    )
+    gw = start_gateway(tmp_path, database_url=PG_URL, extra={"WAYBILL_STORE_SCHEMA": schema})
+    with gw.http:
+        ready = gw.http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["gateway-store"] == "ok"
+        partner = _token(gw, clients, ["DC-EAST"])
+        approver = _token(gw, clients, ["DC-EAST", "DC-WEST"])
+
+        def unsafe(token: str, key: str) -> dict[str, str]:
+            return gw.headers(token, Idempotency_Key=f"{key}-{uuid.uuid4().hex[:8]}")
+
+        synced = gw.http.put(
+            "/items/v1/items/SKU-10001",
+            json=_item_input("SKU-10001"),
+            headers=unsafe(partner, "sync"),
+        )
+        assert synced.status_code == 201, synced.text
+        requested = gw.http.post(
+            "/adjustments/v1/adjustments",
+            json={
+                "siteId": "DC-EAST", "locationId": "A-01-01", "itemId": "SKU-10001",
+                "lotId": "LOT-2026-11-A", "quantity": {"value": "-2", "uom": "CS"},
+                "reasonCode": "MISSING",
+            },
+            headers=unsafe(partner, "request"),
+        )  # fmt: skip
+        assert requested.status_code == 201, requested.text
+        assert requested.json()["status"] == "PENDING_APPROVAL"
+        url = f"/adjustments/v1/adjustments/{requested.json()['adjustmentId']}"
+        approved = gw.http.post(f"{url}/approval", json={}, headers=unsafe(approver, "approve"))
+        assert approved.status_code == 200, approved.text
+        read = gw.http.get(url, headers=gw.headers(partner))
+        assert read.status_code == 200, read.text
+        listed = gw.http.get("/adjustments/v1/adjustments", headers=gw.headers(partner))
+        assert listed.status_code == 200, listed.text
+
+    body = read.json()
+    adjustment_id = body["adjustmentId"]
+    assert body["status"] == "POSTED"
+    assert body["baseQuantity"] == {"value": "-24", "uom": "EA"}
+    assert [e["action"] for e in body["audit"]] == [
+        "request", "hold-for-approval", "approve", "post",
+    ]  # fmt: skip
+    assert [a["adjustmentId"] for a in listed.json()["data"]] == [adjustment_id]
+
+    assert _rows(schema, "SELECT item_id, version FROM {items}") == [("SKU-10001", 1)]
+    assert _rows(schema, "SELECT adjustment_id, status, version FROM {adjustments}") == [
+        (adjustment_id, "POSTED", body["version"])
+    ]
+    assert _rows(schema, "SELECT action FROM {audit_trail} ORDER BY seq") == [
+        ("request",), ("hold-for-approval",), ("approve",), ("post",),
+    ]  # fmt: skip
+    assert _rows(schema, "SELECT type FROM {outbox} ORDER BY position") == [
+        ("item.synced",),
+        ("inventory.adjustment.requested",),
+        ("inventory.adjustment.approved",),
+        ("inventory.adjustment.posted",),
+    ]
+    with psycopg.connect(PG_URL) as conn:
+        (keys,) = conn.execute(
+            "SELECT COUNT(*) FROM waybill_idempotency_keys WHERE client_id = ANY(%s) "
+            "AND state = 'done'",
+            (clients,),
+        ).fetchone() or (0,)
+        (stored_clients,) = conn.execute(
+            "SELECT COUNT(*) FROM oauth_clients WHERE client_id = ANY(%s)", (clients,)
+        ).fetchone() or (0,)
+    assert (keys, stored_clients) == (3, 2)
+    assert not (tmp_path / "gateway.sqlite").exists()  # nothing of the gateway's own in SQLite
