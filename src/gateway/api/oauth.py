@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl, unquote_plus
 
+import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,6 +19,10 @@ from gateway.services.identity import Identity
 Endpoint = Callable[[Request], Awaitable[Response]]
 _MAX_FORM_BYTES = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Each secret check is an scrypt run holding 16 MiB and tens of milliseconds of CPU. Without a
+# bound, a burst of token requests takes every worker thread at once (40 x 16 MiB per process);
+# with one, the burst queues for a few slots and the rest of the gateway keeps its threads.
+HASHING_SLOTS = max(1, min(4, os.cpu_count() or 1))
 
 
 class OAuthError(Exception):
@@ -105,10 +111,14 @@ def _granted_scopes(client: Client, requested: str | None) -> frozenset[str]:
     return scopes
 
 
-def token_endpoint(identity: Identity) -> Endpoint:
+def token_endpoint(identity: Identity, *, hashing_slots: int = HASHING_SLOTS) -> Endpoint:
     """``POST /oauth/token``: exchange client credentials for an access token."""
+    slots: anyio.CapacityLimiter | None = None  # made on first use: it belongs to the event loop
 
     async def token(request: Request) -> Response:
+        nonlocal slots
+        if slots is None:
+            slots = anyio.CapacityLimiter(hashing_slots)
         try:
             form = await _form(request)
             client_id, secret = _credentials(request, form)
@@ -117,7 +127,7 @@ def token_endpoint(identity: Identity) -> Endpoint:
                 raise OAuthError("invalid_request", "The grant_type parameter is missing.")
             # scrypt takes tens of milliseconds: keep it off the event loop.
             client = await anyio.to_thread.run_sync(
-                identity.clients.authenticate, client_id, secret
+                identity.clients.authenticate, client_id, secret, limiter=slots
             )
             if client is None:
                 raise _invalid_client("Unknown client, wrong secret or revoked client.")
