@@ -78,7 +78,7 @@ class PostgresIdempotencyStore:
                 (*key, fingerprint, now, now + lease),
             )
             if inserted.rowcount == 1:
-                return Claimed()
+                return Claimed(now + lease)
             cursor = await conn.execute(
                 sql.SQL(
                     "SELECT fingerprint, state, status, headers, body, locked_until FROM {}"
@@ -105,17 +105,25 @@ class PostgresIdempotencyStore:
                 ).format(self.table),
                 (now + lease, *key, locked_until),
             )
-            return Claimed() if taken.rowcount == 1 else InFlight(retry_after=1)
+            return Claimed(now + lease) if taken.rowcount == 1 else InFlight(retry_after=1)
 
-    async def complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
-        """Store the first result."""
+    async def complete(
+        self,
+        scope: KeyScope,
+        fingerprint: str,
+        response: StoredResponse,
+        *,
+        lease_until: datetime | None = None,
+    ) -> None:
+        """Store the first result (of the claim ending at ``lease_until``, when given)."""
         pool = await self._pool_ready()
         async with pool.connection() as conn:
             await conn.execute(
                 sql.SQL(
                     "UPDATE {} SET state = 'done', status = %s, headers = %s, body = %s"
                     " WHERE client_id = %s AND operation_id = %s AND idem_key = %s"
-                    " AND fingerprint = %s"
+                    " AND fingerprint = %s AND state = 'in_flight'"
+                    " AND (%s::timestamptz IS NULL OR locked_until = %s)"
                 ).format(self.table),
                 (
                     response.status,
@@ -125,19 +133,31 @@ class PostgresIdempotencyStore:
                     scope.operation_id,
                     scope.key,
                     fingerprint,
+                    lease_until,
+                    lease_until,
                 ),
             )
 
-    async def release(self, scope: KeyScope, fingerprint: str) -> None:
-        """Drop an unfinished claim."""
+    async def release(
+        self, scope: KeyScope, fingerprint: str, *, lease_until: datetime | None = None
+    ) -> None:
+        """Drop an unfinished claim (the one ending at ``lease_until``, when given)."""
         pool = await self._pool_ready()
         async with pool.connection() as conn:
             await conn.execute(
                 sql.SQL(
                     "DELETE FROM {} WHERE client_id = %s AND operation_id = %s AND idem_key = %s"
                     " AND fingerprint = %s AND state = 'in_flight'"
+                    " AND (%s::timestamptz IS NULL OR locked_until = %s)"
                 ).format(self.table),
-                (scope.client_id, scope.operation_id, scope.key, fingerprint),
+                (
+                    scope.client_id,
+                    scope.operation_id,
+                    scope.key,
+                    fingerprint,
+                    lease_until,
+                    lease_until,
+                ),
             )
 
     async def purge(self, older_than: datetime) -> int:

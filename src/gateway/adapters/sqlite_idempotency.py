@@ -40,6 +40,13 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created
 """
 
 
+def _held(lease_until: datetime | None) -> tuple[float | None, float | None]:
+    """Parameters of ``(? IS NULL OR locked_until = ?)``: with a lease end, a row is only changed
+    while it is still that claim (not taken over since)."""
+    ts = None if lease_until is None else lease_until.timestamp()
+    return ts, ts
+
+
 class SqliteIdempotencyStore:
     """An ``IdempotencyStore`` on a SQLite file (WAL), safe across worker processes."""
 
@@ -78,7 +85,7 @@ class SqliteIdempotencyStore:
                     (*key, fingerprint, ts, until),
                 )
                 conn.execute("COMMIT")
-                return Claimed()
+                return Claimed(now + lease)
             stored_print, state, status, headers, body, locked_until = row
             if stored_print != fingerprint:
                 conn.execute("ROLLBACK")
@@ -97,7 +104,7 @@ class SqliteIdempotencyStore:
                 (until, *key),
             )
             conn.execute("COMMIT")
-            return Claimed()
+            return Claimed(now + lease)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -105,12 +112,19 @@ class SqliteIdempotencyStore:
         finally:
             conn.close()
 
-    def _complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
+    def _complete(
+        self,
+        scope: KeyScope,
+        fingerprint: str,
+        response: StoredResponse,
+        lease_until: datetime | None,
+    ) -> None:
         conn = self._connect()
         try:
             conn.execute(
                 "UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?"
-                " WHERE client_id = ? AND operation_id = ? AND idem_key = ? AND fingerprint = ?",
+                " WHERE client_id = ? AND operation_id = ? AND idem_key = ? AND fingerprint = ?"
+                " AND state = 'in_flight' AND (? IS NULL OR locked_until = ?)",
                 (
                     response.status,
                     json.dumps([list(pair) for pair in response.headers]),
@@ -119,18 +133,20 @@ class SqliteIdempotencyStore:
                     scope.operation_id,
                     scope.key,
                     fingerprint,
+                    *_held(lease_until),
                 ),
             )
         finally:
             conn.close()
 
-    def _release(self, scope: KeyScope, fingerprint: str) -> None:
+    def _release(self, scope: KeyScope, fingerprint: str, lease_until: datetime | None) -> None:
         conn = self._connect()
         try:
             conn.execute(
                 "DELETE FROM idempotency_keys WHERE client_id = ? AND operation_id = ?"
-                " AND idem_key = ? AND fingerprint = ? AND state = 'in_flight'",
-                (scope.client_id, scope.operation_id, scope.key, fingerprint),
+                " AND idem_key = ? AND fingerprint = ? AND state = 'in_flight'"
+                " AND (? IS NULL OR locked_until = ?)",
+                (scope.client_id, scope.operation_id, scope.key, fingerprint, *_held(lease_until)),
             )
         finally:
             conn.close()
@@ -151,13 +167,22 @@ class SqliteIdempotencyStore:
         """Atomically claim the key, or report why not."""
         return await asyncio.to_thread(self._claim, scope, fingerprint, now, lease)
 
-    async def complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
-        """Store the first result."""
-        await asyncio.to_thread(self._complete, scope, fingerprint, response)
+    async def complete(
+        self,
+        scope: KeyScope,
+        fingerprint: str,
+        response: StoredResponse,
+        *,
+        lease_until: datetime | None = None,
+    ) -> None:
+        """Store the first result (of the claim ending at ``lease_until``, when given)."""
+        await asyncio.to_thread(self._complete, scope, fingerprint, response, lease_until)
 
-    async def release(self, scope: KeyScope, fingerprint: str) -> None:
-        """Drop an unfinished claim."""
-        await asyncio.to_thread(self._release, scope, fingerprint)
+    async def release(
+        self, scope: KeyScope, fingerprint: str, *, lease_until: datetime | None = None
+    ) -> None:
+        """Drop an unfinished claim (the one ending at ``lease_until``, when given)."""
+        await asyncio.to_thread(self._release, scope, fingerprint, lease_until)
 
     async def purge(self, older_than: datetime) -> int:
         """Delete keys created before ``older_than``."""

@@ -122,11 +122,20 @@ class IdempotencyMiddleware:
             )(scope, receive, send)
             return
         assert isinstance(claim, Claimed)
-        await self._run_once(scope, receive, send, key_scope, print_)
+        await self._run_once(scope, receive, send, key_scope, print_, lease_until=claim.lease_until)
 
     async def _run_once(
-        self, scope: Scope, receive: Receive, send: Send, key_scope: KeyScope, print_: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key_scope: KeyScope,
+        print_: str,
+        *,
+        lease_until: datetime | None,
     ) -> None:
+        # Writes name our lease: if it ran out and another request took the key over, our late
+        # result or release must not overwrite its claim (nor free the key for a third run).
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -151,9 +160,9 @@ class IdempotencyMiddleware:
                 )
                 # 5xx means the work may not have happened: let a retry run it again.
                 if stored.status >= 500:
-                    await self.store.release(key_scope, print_)
+                    await self.store.release(key_scope, print_, lease_until=lease_until)
                 else:
-                    await self.store.complete(key_scope, print_, stored)
+                    await self.store.complete(key_scope, print_, stored, lease_until=lease_until)
                 await send(start)
                 await send({"type": "http.response.body", "body": stored.body})
                 return
@@ -162,10 +171,10 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await self.store.release(key_scope, print_)
+            await self.store.release(key_scope, print_, lease_until=lease_until)
             raise
         if start is None:  # the app ended without answering; nothing to keep
-            await self.store.release(key_scope, print_)
+            await self.store.release(key_scope, print_, lease_until=lease_until)
 
 
 async def _send_stored(response: StoredResponse, send: Send) -> None:

@@ -34,7 +34,13 @@ class StoredResponse:
 
 @dataclass(frozen=True)
 class Claimed:
-    """This request owns the key and must run the handler."""
+    """This request owns the key until ``lease_until`` and must run the handler.
+
+    The lease end identifies this claim: once it has run out, another request may take the key
+    over, and the first holder's late ``complete`` or ``release`` must then change nothing.
+    """
+
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,12 +74,22 @@ class IdempotencyStore(Protocol):
         """Atomically claim the key, or report why not. An expired lease may be taken over."""
         ...
 
-    async def complete(self, scope: KeyScope, fingerprint: str, response: StoredResponse) -> None:
-        """Store the result of the request that holds the claim."""
+    async def complete(
+        self,
+        scope: KeyScope,
+        fingerprint: str,
+        response: StoredResponse,
+        *,
+        lease_until: datetime | None = None,
+    ) -> None:
+        """Store the result of the unfinished claim (only the one ending at ``lease_until``)."""
         ...
 
-    async def release(self, scope: KeyScope, fingerprint: str) -> None:
-        """Drop an unfinished claim so a retry can run the handler again."""
+    async def release(
+        self, scope: KeyScope, fingerprint: str, *, lease_until: datetime | None = None
+    ) -> None:
+        """Drop an unfinished claim (only the one ending at ``lease_until``) so a retry can run
+        the handler again."""
         ...
 
     async def purge(self, older_than: datetime) -> int:
