@@ -184,3 +184,18 @@ async def test_a_failing_old_holder_does_not_free_the_key_for_a_third_run(
         status, _ = await _call(app)
         assert status == 409  # still the second holder's, not free for a third run
         assert backend.runs == 1
+
+
+async def test_purge_keeps_an_old_key_whose_claim_is_still_running(where: tuple[str, str]) -> None:
+    async with closing(make_store(*where)) as store:
+        old, done = KeyScope("p", "op", "old-running"), KeyScope("p", "op", "old-done")
+        assert isinstance(await store.claim(done, "fp", now=NOW, lease=LEASE), Claimed)
+        await store.complete(done, "fp", FIRST)
+        await store.claim(old, "fp", now=NOW, lease=LEASE)
+        # Retried after its holder died: the key is old, the claim is fresh.
+        much_later = NOW + timedelta(days=2)
+        taken = await store.claim(old, "fp", now=much_later, lease=LEASE)
+        assert isinstance(taken, Claimed)
+        assert await store.purge(much_later - timedelta(hours=1)) == 1  # only the finished key
+        assert isinstance(await store.claim(old, "fp", now=much_later, lease=LEASE), InFlight)
+        assert isinstance(await store.claim(done, "fp", now=much_later, lease=LEASE), Claimed)

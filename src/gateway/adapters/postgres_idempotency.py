@@ -164,8 +164,12 @@ class PostgresIdempotencyStore:
         """Delete keys created before ``older_than``."""
         pool = await self._pool_ready()
         async with pool.connection() as conn:
+            # A claim whose lease still runs is in use however old the key: never purged.
             cursor = await conn.execute(
-                sql.SQL("DELETE FROM {} WHERE created_at < %s").format(self.table), (older_than,)
+                sql.SQL(
+                    "DELETE FROM {} WHERE created_at < %s AND (state = 'done' OR locked_until < %s)"
+                ).format(self.table),
+                (older_than, older_than),
             )
             return cursor.rowcount
 

@@ -154,8 +154,12 @@ class SqliteIdempotencyStore:
     def _purge(self, older_than: datetime) -> int:
         conn = self._connect()
         try:
+            cutoff = older_than.timestamp()
+            # A claim whose lease still runs is in use however old the key: never purged.
             cursor = conn.execute(
-                "DELETE FROM idempotency_keys WHERE created_at < ?", (older_than.timestamp(),)
+                "DELETE FROM idempotency_keys WHERE created_at < ?"
+                " AND (state = 'done' OR locked_until < ?)",
+                (cutoff, cutoff),
             )
             return cursor.rowcount
         finally:

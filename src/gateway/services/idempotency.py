@@ -93,7 +93,8 @@ class IdempotencyStore(Protocol):
         ...
 
     async def purge(self, older_than: datetime) -> int:
-        """Delete keys created before ``older_than``; returns how many."""
+        """Delete keys created before ``older_than``, except claims whose lease runs past it;
+        returns how many."""
         ...
 
 
