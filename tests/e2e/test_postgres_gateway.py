@@ -7,7 +7,7 @@ checks the tables themselves, not just the answers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,18 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from gateway import app as app_module
+from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
 from gateway.demo import ITEMS, seed_reference_data
+from gateway.services.clients import ClientService
+from gateway.settings import Settings
 from tests.conftest import service_missing
 from tests.integration.idempotency_support import PG_URL, postgres_available
 from tests.support.gateway import ALL_SCOPES, Gateway, start_gateway
+
+_PREFIX = f"e2e-pg-{uuid.uuid4().hex[:6]}-"
 
 
 @pytest.fixture
@@ -37,10 +43,31 @@ def schema() -> Iterator[str]:
 
 
 @pytest.fixture
-def clients() -> Iterator[list[str]]:
-    """Client ids the test registers; their rows in the shared tables go afterwards."""
-    made: list[str] = []
+def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """The stores build_context opens; their pools are closed when the test ends."""
+    made: list[object] = []
+
+    def recording(factory: Callable[[Settings], Any]) -> Callable[[Settings], Any]:
+        def make(settings: Settings) -> Any:
+            made.append(factory(settings))
+            return made[-1]
+
+        return make
+
+    monkeypatch.setattr(app_module, "gateway_store", recording(app_module.gateway_store))
+    monkeypatch.setattr(app_module, "client_store", recording(app_module.client_store))
     yield made
+    for store in made:
+        store.close()  # type: ignore[attr-defined]  # both PostgreSQL stores close their pools
+
+
+@pytest.fixture
+def clients(schema: str) -> Iterator[ClientService]:
+    """Registers partners; their rows in the shared tables go afterwards."""
+    store = PostgresClientStore(PG_URL)
+    yield ClientService(store)
+    made = [c.client_id for c in store.list_all() if c.name.startswith(_PREFIX)]
+    store.close()
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         for table in ("waybill_idempotency_keys", "oauth_clients"):
             if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
@@ -48,9 +75,9 @@ def clients() -> Iterator[list[str]]:
                 conn.execute(query.format(sql.Identifier(table)), (made,))
 
 
-def _token(gw: Gateway, clients: list[str], sites: list[str]) -> str:
-    client_id, secret = gw.register(ALL_SCOPES, sites)
-    clients.append(client_id)
+def _token(gw: Gateway, clients: ClientService, sites: list[str]) -> str:
+    client, secret = clients.register(f"{_PREFIX}{uuid.uuid4().hex[:8]}", ALL_SCOPES, sites)
+    client_id = client.client_id
     response = gw.http.post(
         "/oauth/token",
         data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
@@ -89,7 +116,7 @@ def _rows(schema: str, query: str, *args: object) -> list[tuple[Any, ...]]:
 
 
 def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
-    tmp_path: Path, schema: str, clients: list[str]
+    tmp_path: Path, schema: str, opened: list[object], clients: ClientService
 ) -> None:
     seed_reference_data(
         ReferenceErp.in_dir(tmp_path), ReferenceWms.in_dir(tmp_path), datetime.now(UTC)
@@ -101,6 +128,7 @@ def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
         assert ready.json()["checks"]["gateway-store"] == "ok"
         partner = _token(gw, clients, ["DC-EAST"])
         approver = _token(gw, clients, ["DC-EAST", "DC-WEST"])
+        client_ids = [c.client_id for c in clients.list_all() if c.name.startswith(_PREFIX)]
 
         def unsafe(token: str, key: str) -> dict[str, str]:
             return gw.headers(token, Idempotency_Key=f"{key}-{uuid.uuid4().hex[:8]}")
@@ -156,10 +184,11 @@ def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
         (keys,) = conn.execute(
             "SELECT COUNT(*) FROM waybill_idempotency_keys WHERE client_id = ANY(%s) "
             "AND state = 'done'",
-            (clients,),
+            (client_ids,),
         ).fetchone() or (0,)
         (stored_clients,) = conn.execute(
-            "SELECT COUNT(*) FROM oauth_clients WHERE client_id = ANY(%s)", (clients,)
+            "SELECT COUNT(*) FROM oauth_clients WHERE client_id = ANY(%s)", (client_ids,)
         ).fetchone() or (0,)
     assert (keys, stored_clients) == (3, 2)
     assert not (tmp_path / "gateway.sqlite").exists()  # nothing of the gateway's own in SQLite
+    assert {type(store).__name__ for store in opened} == {"PostgresStore", "PostgresClientStore"}
