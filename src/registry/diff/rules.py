@@ -205,6 +205,7 @@ request-body-any-of-added | info | request | oasdiff | composition | An anyOf me
 request-body-any-of-removed | error | request | oasdiff | composition | An anyOf member was removed from the request body. | anyOf: [A, B] -> [A]
 request-body-all-of-added | error | request | oasdiff | composition | An allOf member was added to the request body. | allOf: [A] -> [A, B]
 request-body-all-of-removed | warning | request | oasdiff | composition | An allOf member was removed from the request body. | allOf: [A, B] -> [A]
+request-body-wrapped-in-one-of | error | request | oasdiff | composition | The request body was wrapped in a oneOf with other members (a payload matching two members is now rejected). | Item -> oneOf: [Item, Pallet]
 request-body-discriminator-added | info | request | oasdiff | composition | The request body gained a discriminator. | + discriminator
 request-body-discriminator-removed | info | request | oasdiff | composition | The request body lost its discriminator. | - discriminator
 request-body-discriminator-property-name-changed | info | request | oasdiff | composition | The request body discriminator's propertyName changed. | kind -> type
@@ -388,6 +389,7 @@ response-body-any-of-added | info | response | oasdiff | composition | An anyOf 
 response-body-any-of-removed | info | response | oasdiff | composition | An anyOf member was removed from the response body. | anyOf: [A, B] -> [A]
 response-body-all-of-added | info | response | oasdiff | composition | An allOf member was added to the response body. | allOf: [A] -> [A, B]
 response-body-all-of-removed | info | response | oasdiff | composition | An allOf member was removed from the response body. | allOf: [A, B] -> [A]
+response-body-wrapped-in-one-of | error | response | oasdiff | composition | The response body was wrapped in a oneOf with other members (callers may receive the new shapes). | Item -> oneOf: [Item, Pallet]
 response-body-discriminator-added | info | response | oasdiff | composition | The response body gained a discriminator. | + discriminator
 response-body-discriminator-removed | info | response | oasdiff | composition | The response body lost its discriminator. | - discriminator
 response-body-discriminator-property-name-changed | info | response | oasdiff | composition | The response body discriminator's propertyName changed. | kind -> type

@@ -173,6 +173,23 @@ def _flatten(closure: _Closure) -> Iterator[tuple[Fact, tuple[str, ...], tuple[s
             yield what, pointer, path
 
 
+# Keywords a pure oneOf/anyOf wrapper may carry besides its members.
+_WRAPPER_EXTRAS = COSMETIC | {"nullable", "discriminator", "deprecated"}
+
+
+def _wrapper_keyword(schema: dict[str, JSON]) -> str | None:
+    """``oneOf``/``anyOf`` when that is all the schema says, else None."""
+    keywords = [k for k in ("oneOf", "anyOf") if isinstance(schema.get(k), list) and schema[k]]
+    if len(keywords) != 1:
+        return None
+    rest = (k for k in schema if k != keywords[0] and not k.startswith("x-"))
+    return keywords[0] if all(k in _WRAPPER_EXTRAS for k in rest) else None
+
+
+def _is_plain(schema: dict[str, JSON]) -> bool:
+    return not any(k in schema for k in ("oneOf", "anyOf", "allOf", "$ref"))
+
+
 def _judge(
     fact: Fact, direction: Direction, scope: Scope, pointer: tuple[str, ...], path: tuple[str, ...]
 ) -> _Found | None:
@@ -336,6 +353,10 @@ class SchemaComparator:
         cached = self._locals.get(key)
         if cached is not None:
             return cached
+        wrapped = self._wrapping(b, bfile, r, rfile)
+        if wrapped is not None:
+            self._locals[key] = wrapped
+            return wrapped
         facts: list[Fact] = []
         edges: list[_Edge] = []
         # Most schemas use a handful of keywords: skip the families neither side mentions.
@@ -387,6 +408,48 @@ class SchemaComparator:
                 facts.append(
                     Fact((f"{stem}-removed",), f"{keyword} member {label} removed", (keyword,))
                 )
+
+    def _wrapping(
+        self, b: dict[str, JSON], bfile: Path | None, r: dict[str, JSON], rfile: Path | None
+    ) -> _Local | None:
+        """A schema wrapped into (or unwrapped from) a ``oneOf``/``anyOf`` that holds it.
+
+        ``X`` -> ``anyOf: [X, Y]`` is one added member, not "type object became any" plus every
+        property of ``X`` removed: compare ``X`` with its member and report the others.
+        """
+        if _is_plain(b) and (keyword := _wrapper_keyword(r)):
+            members, bside, wrapping = r[keyword], (b, bfile), True
+        elif _is_plain(r) and (keyword := _wrapper_keyword(b)):
+            members, bside, wrapping = b[keyword], (r, rfile), False
+        else:
+            return None
+        assert isinstance(members, list)
+        resolver, other = (self.revision, rfile) if wrapping else (self.base, bfile)
+        plain_resolver = self.base if wrapping else self.revision
+        shape = self._shape(plain_resolver, bside[0], bside[1])
+        shapes = [self._shape(resolver, m, other) for m in members]
+        index = next((k for k, member in enumerate(shapes) if member == shape), None)
+        if index is None:
+            parts = self._parts(plain_resolver, bside[0], bside[1])
+            scores = [len(parts & self._parts(resolver, m, other)) for m in members]
+            if not scores or max(scores) == 0:
+                return None
+            index = scores.index(max(scores))
+        stem = dict(_COMPOSITION)[keyword]
+        facts: list[Fact] = []
+        for k, member in enumerate(members):
+            if k != index:
+                label = ref_name(member) or f"#{k}"
+                verb = "added" if wrapping else "removed"
+                where = (keyword, str(k)) if wrapping else (keyword,)
+                facts.append(Fact((f"{stem}-{verb}",), f"{keyword} member {label} {verb}", where))
+        if wrapping and keyword == "oneOf":
+            facts.append(Fact(("wrapped-in-one-of",), f"wrapped in a oneOf of {len(members)}"))
+        if wrapping:
+            edge = _Edge(b, members[index], (keyword, str(index)))
+        else:
+            edge = _Edge(members[index], r, ())
+        return _Local(facts, [edge])
 
     def _match(
         self, old: list[JSON], bfile: Path | None, new: list[JSON], rfile: Path | None
