@@ -129,6 +129,13 @@ class ErpBalance:
     uom: str
     as_of: datetime
 
+    def in_unit(self, units: ItemUnits, uom: str) -> ErpBalance:
+        """The same balance expressed in another unit of the item (exact, or refused)."""
+        if uom == self.uom:
+            return self
+        converted = units.convert(Quantity(self.quantity, self.uom), uom).target.value
+        return replace(self, quantity=converted, uom=uom)
+
 
 @dataclass(frozen=True)
 class Availability:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import TypeVar
 
 from gateway.domain.access import Principal
 from gateway.domain.errors import BusinessRuleViolation, NotFound
@@ -157,10 +158,19 @@ class InventoryService:
         require_site(principal, site_id)
         erp = self._erp.site_balances(site_id, item_id=item_id)
         bins = self._wms.bin_balances(BalanceQuery(site_id=site_id, item_id=item_id))
+        # Both sides in each item's base unit, so a system that books in packs still compares.
+        known = self._known_items({b.key.item_id for b in erp} | {b.item_id for b in bins})
+        erp = [_base(b, known.get(b.key.item_id)) for b in erp]
+        bins = [_base(b, known.get(b.item_id)) for b in bins]
         lines = reconcile(erp, bins)
         if breaks_only:
             lines = [line for line in lines if line.is_break]
         return Reconciliation(site_id, lines, self._clock())
+
+    def _known_items(self, item_ids: set[str]) -> dict[str, Item]:
+        with self._uow() as uow:
+            found = {item_id: uow.items.get(item_id) for item_id in sorted(item_ids)}
+        return {item_id: item for item_id, item in found.items() if item is not None}
 
     def _items(
         self, item_ids: set[str], missing: type[Exception] = BusinessRuleViolation
@@ -193,3 +203,13 @@ def _availability_in(result: Availability, item: Item, uom: str) -> Availability
         tuple((status, to(value)) for status, value in result.by_status),
         result.as_of,
     )
+
+
+_Balance = TypeVar("_Balance", BinBalance, ErpBalance)
+
+
+def _base(balance: _Balance, item: Item | None) -> _Balance:
+    """A balance in its item's base unit; items the master does not know stay as they are."""
+    if item is None:
+        return balance
+    return balance.in_unit(item.units, item.base_uom)

@@ -102,3 +102,12 @@ def test_reconciliation_compares_each_erp_key_with_the_sum_of_its_bins() -> None
     assert lines[inspection].erp_quantity == 0
     assert lines[inspection].difference == 6
     assert len(lines) == 4
+
+
+def test_erp_balance_in_another_unit_is_exact_or_refused() -> None:
+    units = ItemUnits("EA", None, (UomConversion("CS", 12, 1),))
+    key = ErpKey("DC-EAST", "SL01", "SKU-1", "L1", StockStatus.AVAILABLE)
+    in_cases = ErpBalance(key, Fraction(2), "CS", T0)
+    assert in_cases.in_unit(units, "EA") == ErpBalance(key, Fraction(24), "EA", T0)
+    with pytest.raises(errors.BusinessRuleViolation):
+        ErpBalance(key, Fraction(5), "EA", T0).in_unit(units, "CS")
