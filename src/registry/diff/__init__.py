@@ -8,16 +8,16 @@ from pathlib import Path
 
 from registry.diff.openapi import OpenApiDiff
 from registry.diff.result import DiffResult
-from registry.loading import Document, DocumentError, load_document
+from registry.loading import JSON, Document, DocumentError, load_document
 
-Source = str | Path | Mapping[str, object]
+Source = str | Path | Mapping[str, JSON]
 
 __all__ = ["DiffResult", "diff"]
 
 
 def _open(source: Source) -> tuple[Document, Path | None]:
     if isinstance(source, Mapping):
-        return dict(source), None  # type: ignore[arg-type]
+        return dict(source), None
     path = Path(source)
     return load_document(path), path
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from registry.loading import JSON
 
-_ABSENT = object()
 _STABILITY = ("draft", "alpha", "beta", "stable")
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
 _MATCH_ANYTHING = frozenset({".*", "^.*$", "^.*", ".*$", ""})
@@ -70,15 +69,19 @@ def _types(schema: dict[str, JSON]) -> tuple[frozenset[str] | None, bool]:
     return frozenset(names), nullable
 
 
-def _bound(schema: dict[str, JSON], keyword: str) -> float | None:
+# A bound as an ordering key: its value, then a flag that orders 3.0's boolean exclusivity.
+_Key = tuple[float, int]
+
+
+def _bound(schema: dict[str, JSON], keyword: str) -> _Key | None:
     value = schema.get(keyword)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return value
+    return (value, 0)
 
 
-def _number_bound(schema: dict[str, JSON], side: str) -> tuple[float, int] | None:
-    """``maximum``/``minimum`` with 3.0's boolean exclusivity folded into an ordering key."""
+def _number_bound(schema: dict[str, JSON], side: str) -> _Key | None:
+    """``maximum``/``minimum`` with 3.0's boolean exclusivity folded into the ordering key."""
     keyword, flag = (
         ("maximum", "exclusiveMaximum") if side == _MAX else ("minimum", "exclusiveMinimum")
     )
@@ -87,40 +90,39 @@ def _number_bound(schema: dict[str, JSON], side: str) -> tuple[float, int] | Non
         return None
     exclusive = schema.get(flag) is True
     # Larger keys are wider for a maximum and narrower for a minimum.
-    return (value, 0 if exclusive else 1) if side == _MAX else (value, 1 if exclusive else 0)
+    return (value[0], 0 if exclusive else 1) if side == _MAX else (value[0], 1 if exclusive else 0)
 
 
-def _bound_text(keyword: str, key: tuple[float, int] | float | None) -> str:
+def _bound_text(keyword: str, key: _Key | None) -> str:
     if key is None:
         return "none"
-    if isinstance(key, tuple):
-        exclusive = (key[1] == 0) if keyword == "maximum" else (key[1] == 1)
-        return f"{key[0]:g}{' (exclusive)' if exclusive else ''}"
-    return f"{key:g}"
+    value, flag = key
+    exclusive = (keyword == "maximum" and flag == 0) or (keyword == "minimum" and flag == 1)
+    return f"{value:g}{' (exclusive)' if exclusive else ''}"
 
 
 def _bound_facts(
-    stem: str, keyword: str, side: str, *, old: JSON, new: JSON, default: float | None
+    stem: str, keyword: str, side: str, *, old: _Key | None, new: _Key | None, implicit: _Key | None
 ) -> Iterator[Fact]:
-    """Facts for one numeric bound; ``old``/``new`` are comparable keys or None."""
-    b = old if old is not None else default
-    r = new if new is not None else default
+    """Facts for one bound; an absent bound counts as ``implicit`` (``minLength`` is 0)."""
+    b = old if old is not None else implicit
+    r = new if new is not None else implicit
     if b == r:
         return
-    text = f"{keyword} changed from {_bound_text(keyword, old)} to {_bound_text(keyword, new)}"  # type: ignore[arg-type]
+    text = f"{keyword} changed from {_bound_text(keyword, old)} to {_bound_text(keyword, new)}"
     if side == _MAX:
-        if old is None:
+        if old is None or b is None:
             yield Fact((f"{stem}-set", f"{stem}-decreased"), text)
-        elif new is None:
+        elif new is None or r is None:
             yield Fact((f"{stem}-unset", f"{stem}-increased"), text)
         else:
-            yield Fact((f"{stem}-decreased" if r < b else f"{stem}-increased",), text)  # type: ignore[operator]
-    elif old is None:
+            yield Fact((f"{stem}-decreased" if r < b else f"{stem}-increased",), text)
+    elif old is None or b is None:
         yield Fact((f"{stem}-set", f"{stem}-increased"), text)
-    elif new is None:
+    elif new is None or r is None:
         yield Fact((f"{stem}-unset", f"{stem}-decreased"), text)
     else:
-        yield Fact((f"{stem}-increased" if r > b else f"{stem}-decreased",), text)  # type: ignore[operator]
+        yield Fact((f"{stem}-increased" if r > b else f"{stem}-decreased",), text)
 
 
 def type_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
@@ -186,32 +188,32 @@ def value_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
                 ("x-extensible-enum-value-removed",), f"x-extensible-enum value {gone} removed"
             )
     for keyword, stem in (("const", "const"), ("default", "default-value")):
-        old_v, new_v = b.get(keyword, _ABSENT), r.get(keyword, _ABSENT)
-        if old_v is _ABSENT and new_v is _ABSENT:
+        if keyword not in b and keyword not in r:
             continue
-        if old_v is _ABSENT:
-            yield Fact((f"{stem}-added",), f"{keyword} {show(new_v)} added")  # type: ignore[arg-type]
-        elif new_v is _ABSENT:
-            yield Fact((f"{stem}-removed",), f"{keyword} {show(old_v)} removed")  # type: ignore[arg-type]
-        elif dump(old_v) != dump(new_v):  # type: ignore[arg-type]
-            text = f"{keyword} changed from {show(old_v)} to {show(new_v)}"  # type: ignore[arg-type]
+        if keyword not in b:
+            yield Fact((f"{stem}-added",), f"{keyword} {show(r[keyword])} added")
+        elif keyword not in r:
+            yield Fact((f"{stem}-removed",), f"{keyword} {show(b[keyword])} removed")
+        elif dump(b[keyword]) != dump(r[keyword]):
+            text = f"{keyword} changed from {show(b[keyword])} to {show(r[keyword])}"
             yield Fact((f"{stem}-changed",), text)
 
 
 def constraint_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
     """Facts about numeric, length, item and contains bounds, patterns and content keywords."""
     for keyword, stem, side, default in BOUNDS:
-        old_value, new_value = _bound(b, keyword), _bound(r, keyword)
-        yield from _bound_facts(stem, keyword, side, old=old_value, new=new_value, default=default)
+        implicit = None if default is None else (default, 0)
+        old, new = _bound(b, keyword), _bound(r, keyword)
+        yield from _bound_facts(stem, keyword, side, old=old, new=new, implicit=implicit)
     for side, keyword, stem in ((_MAX, "maximum", "max"), (_MIN, "minimum", "min")):
         old, new = _number_bound(b, side), _number_bound(r, side)
-        yield from _bound_facts(stem, keyword, side, old=old, new=new, default=None)  # type: ignore[arg-type]
+        yield from _bound_facts(stem, keyword, side, old=old, new=new, implicit=None)
     for side, keyword, stem in (
         (_MAX, "exclusiveMaximum", "exclusive-max"),
         (_MIN, "exclusiveMinimum", "exclusive-min"),
     ):
-        old_value, new_value = _bound(b, keyword), _bound(r, keyword)
-        yield from _bound_facts(stem, keyword, side, old=old_value, new=new_value, default=None)
+        old, new = _bound(b, keyword), _bound(r, keyword)
+        yield from _bound_facts(stem, keyword, side, old=old, new=new, implicit=None)
     bp, rp = b.get("pattern"), r.get("pattern")
     if bp != rp:
         if bp is None:
