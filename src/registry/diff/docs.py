@@ -27,8 +27,38 @@ Operations whose base version is `x-stability-level: draft` or `alpha` promise n
 removal is not reported and only their info-level changes are kept. `x-sunset` dates are compared
 with today's date: removing a deprecated operation or parameter before its sunset is an error.
 
+## Using it
+
+```sh
+registry diff BASE REVISION [--format json|text|markdown|html] [--fail-on error|warning]
+```
+
+BASE and REVISION are OpenAPI 3.0 or 3.1 documents in YAML or JSON; local and relative-file
+`$ref`s are followed. Exit status: 0 when no change reaches the `--fail-on` level (default
+`error`), 1 when one does, 2 when an input cannot be read, parsed or resolved, or on bad usage
+(with a message on stderr). `--format json` prints
+
+```json
+{"breaking": true, "changes": [
+  {"id": "request-property-max-length-decreased", "level": "error", "operation": "POST /items",
+   "location": "#/paths/~1items/post/requestBody/content/application~1json/schema/properties/sku",
+   "message": "request body (application/json) property 'sku': maxLength changed from 20 to 10"}
+]}
+```
+
+`location` is a JSON pointer into the revision, through the operation (a change inside a shared
+component appears once per operation, at its shortest path from the operation). From Python:
+
+```python
+import registry
+
+result = registry.diff("v1.yaml", "v2.yaml")  # paths or already-loaded mappings
+result.breaking                               # any error-level change
+[c.id for c in result.changes]                # registry.model.Change values
+```
+
 This page is generated from `src/registry/diff/rules.py`
-(`python -m registry.diff.docs > docs/diff-rules.md`); a test fails when it is stale.
+(`python -m registry.diff.docs docs/diff-rules.md`); a test fails when it is stale.
 """
 
 
