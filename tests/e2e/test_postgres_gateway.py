@@ -6,12 +6,14 @@ checks the tables themselves, not just the answers.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fastavro.validation
 import psycopg
 import pytest
 from psycopg import sql
@@ -23,7 +25,8 @@ from gateway.adapters.reference_wms import ReferenceWms
 from gateway.demo import ITEMS, seed_reference_data
 from gateway.services.clients import ClientService
 from gateway.settings import Settings
-from tests.conftest import service_missing
+from registry.avro_schemas import load_avro_schema
+from tests.conftest import SPECS, service_missing
 from tests.integration.idempotency_support import PG_URL, postgres_available
 from tests.support.gateway import ALL_SCOPES, Gateway, start_gateway
 
@@ -174,12 +177,21 @@ def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
     assert _rows(schema, "SELECT action FROM {audit_trail} ORDER BY seq") == [
         ("request",), ("hold-for-approval",), ("approve",), ("post",),
     ]  # fmt: skip
-    assert _rows(schema, "SELECT type FROM {outbox} ORDER BY position") == [
-        ("item.synced",),
-        ("inventory.adjustment.requested",),
-        ("inventory.adjustment.approved",),
-        ("inventory.adjustment.posted",),
+    events = _rows(schema, "SELECT type, sequence, payload FROM {outbox} ORDER BY position")
+    assert [(t, n) for t, n, _ in events] == [
+        ("item.synced", 1),
+        ("inventory.adjustment.requested", 1),
+        ("inventory.adjustment.approved", 3),
+        ("inventory.adjustment.posted", 4),
     ]
+    for event_type, sequence, payload in events:
+        envelope = json.loads(payload)
+        assert (envelope["eventType"], envelope["sequence"]) == (event_type, sequence)
+        assert envelope["correlationId"]
+        schema_of = load_avro_schema(SPECS / "avro" / f"{event_type}.avsc")
+        fastavro.validation.validate(
+            envelope["data"], schema_of.parsed, raise_errors=True, strict=True
+        )
     with psycopg.connect(PG_URL) as conn:
         (keys,) = conn.execute(
             "SELECT COUNT(*) FROM waybill_idempotency_keys WHERE client_id = ANY(%s) "
