@@ -32,6 +32,16 @@ def bucket_key(scope: Scope) -> str:
     return f"peer:{client[0] if client else 'unknown'}"
 
 
+def metric_client(key: str) -> str:
+    """The metric label for a bucket: the client id, or ``anonymous`` for a peer address.
+
+    Peer addresses are not labels: anyone can bring new ones (one series each, forever) and the
+    public ``/metrics`` would list them. The access log and telemetry say "anonymous" too.
+    """
+    kind, _, name = key.partition(":")
+    return name if kind == "client" else "anonymous"
+
+
 class RateLimitMiddleware:
     """Spends one token per request; refuses with 429 + Retry-After when the bucket is empty."""
 
@@ -60,7 +70,7 @@ class RateLimitMiddleware:
             "RateLimit-Reset": str(decision.reset_seconds),
         }
         if not decision.allowed:
-            self.metrics.rate_limited.labels(key.partition(":")[2]).inc()
+            self.metrics.rate_limited.labels(metric_client(key)).inc()
             response = problems.problem_response(
                 problems.RATE_LIMITED,
                 f"Rate limit of {decision.limit} requests exceeded; retry after "

@@ -1,0 +1,35 @@
+"""Review findings on rate limiting: anonymous peers cannot grow the metrics or the bucket table
+without bound."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from gateway.metrics import Metrics
+from gateway.middleware.ratelimit import RateLimitMiddleware
+from gateway.services.ratelimit import InProcessRateLimiter, Quota
+
+
+async def _ok(_request: object) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+def test_refused_peers_are_counted_as_anonymous_not_by_address() -> None:
+    metrics = Metrics()
+    app = RateLimitMiddleware(
+        Starlette(routes=[Route("/x", _ok)]),
+        limiter=InProcessRateLimiter(Quota(rate=0.01, burst=1)),
+        metrics=metrics,
+        clock=lambda: 50.0,
+    )
+    for peer in ("203.0.113.7", "2001:db8::1"):
+        client = TestClient(app, client=(peer, 1234))
+        assert client.get("/x").status_code == 200
+        assert client.get("/x").status_code == 429
+    exposed = metrics.exposition()[0].decode()
+    assert 'waybill_rate_limited_total{client="anonymous"} 2.0' in exposed
+    assert "203.0.113.7" not in exposed
+    assert "2001:db8::1" not in exposed
