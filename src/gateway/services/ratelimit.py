@@ -67,9 +67,23 @@ class InProcessRateLimiter:
         tokens, last = self._buckets.get(key, (float(self.quota.burst), now))
         decision, left = decide(refill(tokens, last, now, self.quota), self.quota)
         if key not in self._buckets and len(self._buckets) >= self.max_clients:
-            # Full buckets carry no state worth keeping; dropping them bounds memory.
-            full = [k for k, (t, _) in self._buckets.items() if t >= self.quota.burst - 1]
-            for stale in full[: max(1, len(full) // 2)]:
-                del self._buckets[stale]
+            self._evict(now)
         self._buckets[key] = (left, now)
         return decision
+
+    def _evict(self, now: float) -> None:
+        """Make room for a new key, so the table never outgrows ``max_clients``.
+
+        Buckets that have refilled by now carry no state worth keeping. When too few have (a
+        flood of fresh keys), the longest-known half goes: those clients may burst once more,
+        which beats unbounded memory and a full scan on every new key.
+        """
+        full = [
+            k
+            for k, (t, last) in self._buckets.items()
+            if refill(t, last, now, self.quota) >= self.quota.burst
+        ]
+        if len(full) < self.max_clients // 4:
+            full = list(self._buckets)[: max(1, self.max_clients // 2)]
+        for stale in full:
+            del self._buckets[stale]

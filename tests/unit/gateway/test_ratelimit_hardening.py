@@ -3,6 +3,8 @@ without bound."""
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -33,3 +35,28 @@ def test_refused_peers_are_counted_as_anonymous_not_by_address() -> None:
     assert 'waybill_rate_limited_total{client="anonymous"} 2.0' in exposed
     assert "203.0.113.7" not in exposed
     assert "2001:db8::1" not in exposed
+
+
+def test_the_bucket_table_stays_bounded_when_every_bucket_is_drained() -> None:
+    limiter = InProcessRateLimiter(Quota(rate=0.001, burst=5), max_clients=8)
+
+    async def flood() -> None:
+        for n in range(200):  # each new peer spends two tokens: no bucket looks idle
+            await limiter.take(f"peer:{n}", 0.0)
+            await limiter.take(f"peer:{n}", 0.0)
+
+    asyncio.run(flood())
+    assert len(limiter._buckets) <= 8  # the bound is the behaviour under test
+
+
+def test_a_recent_drained_bucket_survives_eviction() -> None:
+    limiter = InProcessRateLimiter(Quota(rate=0.001, burst=2), max_clients=8)
+
+    async def run() -> bool:
+        for n in range(12):
+            await limiter.take(f"peer:{n}", 0.0)
+        await limiter.take("client:busy", 0.0)
+        await limiter.take("client:busy", 0.0)
+        return (await limiter.take("client:busy", 0.0)).allowed
+
+    assert asyncio.run(run()) is False  # still drained: its state was kept
