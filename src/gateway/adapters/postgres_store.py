@@ -15,6 +15,7 @@ the "C" collation (byte order, like SQLite's BINARY) whatever the database's def
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -98,6 +99,13 @@ CREATE INDEX IF NOT EXISTS outbox_unpublished ON {outbox} (created_at, position)
 """
 
 
+@functools.lru_cache(maxsize=512)
+def _qualified(schema: str, text: str) -> sql.Composed:
+    """Composed once per schema and statement, not on every call."""
+    names = ("items", "adjustments", "audit_trail", "outbox")
+    return sql.SQL(text).format(**{name: sql.Identifier(schema, name) for name in names})
+
+
 @dataclass(frozen=True)
 class _Tables:
     """The store's table names, qualified by its schema."""
@@ -106,8 +114,7 @@ class _Tables:
 
     def sql(self, text: str) -> sql.Composed:
         """``text`` with ``{items}``, ``{adjustments}``, ... replaced by qualified names."""
-        names = ("items", "adjustments", "audit_trail", "outbox")
-        return sql.SQL(text).format(**{name: sql.Identifier(self.schema, name) for name in names})
+        return _qualified(self.schema, text)
 
     def lock_key(self, kind: str, key: str) -> str:
         """The advisory lock name of one aggregate (per schema, so test schemas never meet)."""
@@ -137,7 +144,7 @@ class PostgresStore:
     def pool(self) -> ConnectionPool[Connection]:
         """The connection pool, opened (and the schema created) on first use in this process."""
         with self._lock:
-            # A forked worker never shares its parent's sockets: it opens its own pool.
+            # A forked worker opens its own pool; psycopg never closes a parent's connections.
             if self._pool is None or self._pool_pid != os.getpid():
                 pool: ConnectionPool[Connection] = ConnectionPool(
                     self.url, min_size=1, max_size=self._max_size, open=False
@@ -157,7 +164,7 @@ class PostgresStore:
             conn.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
             )
-            for statement in _DDL.split(";"):
+            for statement in filter(str.strip, _DDL.split(";")):
                 conn.execute(self._tables.sql(statement))
 
     def unit_of_work(self) -> PostgresUnitOfWork:
