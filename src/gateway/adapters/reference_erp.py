@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Self
 
 from gateway.adapters.sqlite_store import SqliteDatabase, item_from_doc, item_to_doc
 from gateway.domain.adjustments import Adjustment, ErpPosting
@@ -69,7 +70,7 @@ class ReferenceErp:
         self.db = db
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> ReferenceErp:
+    def in_dir(cls, data_dir: Path) -> Self:
         """The reference ERP in ``data_dir/reference-erp.sqlite``."""
         return cls(SqliteDatabase(data_dir / "reference-erp.sqlite", SCHEMA))
 

@@ -11,6 +11,7 @@ import sqlite3
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Self
 
 from gateway.adapters.sqlite_store import SqliteDatabase
 from gateway.domain.adjustments import Adjustment
@@ -66,7 +67,7 @@ class ReferenceWms:
         self.db = db
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> ReferenceWms:
+    def in_dir(cls, data_dir: Path) -> Self:
         """The reference WMS in ``data_dir/reference-wms.sqlite``."""
         return cls(SqliteDatabase(data_dir / "reference-wms.sqlite", SCHEMA))
 

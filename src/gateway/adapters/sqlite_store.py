@@ -18,7 +18,7 @@ from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from gateway.domain.adjustments import (
     Adjustment,
@@ -150,7 +150,7 @@ class SqliteStore:
         self.db = db
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> SqliteStore:
+    def in_dir(cls, data_dir: Path) -> Self:
         """The store in ``data_dir/gateway.sqlite``."""
         return cls(SqliteDatabase(data_dir / "gateway.sqlite", SCHEMA))
 
