@@ -7,6 +7,7 @@ rejected tokens) is bucketed by peer address.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from gateway.middleware.correlation import correlation_id
 from gateway.services.ratelimit import RateLimiter
 
 _EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+log = logging.getLogger("waybill.ratelimit")
 
 
 def bucket_key(scope: Scope) -> str:
@@ -63,7 +65,14 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         key = bucket_key(scope)
-        decision = await self.limiter.take(key, self.clock())
+        try:
+            decision = await self.limiter.take(key, self.clock())
+        except Exception as exc:  # the limiter's store is down (Redis): any error alike
+            # Fail open: quotas lapse while the store is away, rather than every partner
+            # getting a 500.
+            log.warning("rate limiter unavailable, request let through: %s", exc)
+            await self.app(scope, receive, send)
+            return
         headers = {
             "RateLimit-Limit": str(decision.limit),
             "RateLimit-Remaining": str(decision.remaining),

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from gateway.metrics import Metrics
 from gateway.middleware.ratelimit import RateLimitMiddleware
-from gateway.services.ratelimit import InProcessRateLimiter, Quota
+from gateway.services.ratelimit import Decision, InProcessRateLimiter, Quota
 
 
 async def _ok(_request: object) -> PlainTextResponse:
@@ -60,3 +60,19 @@ def test_a_recent_drained_bucket_survives_eviction() -> None:
         return (await limiter.take("client:busy", 0.0)).allowed
 
     assert asyncio.run(run()) is False  # still drained: its state was kept
+
+
+class _Down:
+    """A limiter whose store does not answer."""
+
+    async def take(self, key: str, now: float) -> Decision:
+        raise ConnectionError("Redis is down")
+
+
+def test_a_limiter_that_cannot_answer_lets_requests_through() -> None:
+    app = RateLimitMiddleware(
+        Starlette(routes=[Route("/x", _ok)]), limiter=_Down(), metrics=Metrics()
+    )
+    response = TestClient(app).get("/x")
+    assert response.status_code == 200
+    assert "ratelimit-limit" not in response.headers
