@@ -40,10 +40,13 @@ INSUFFICIENT_SCOPE = ProblemKind("insufficient-scope", "Insufficient scope", 403
 NOT_FOUND = ProblemKind("not-found", "Not found", 404)
 METHOD_NOT_ALLOWED = ProblemKind("method-not-allowed", "Method not allowed", 405)
 INVALID_STATE = ProblemKind("invalid-state-transition", "Invalid state transition", 409)
+STALE_VERSION = ProblemKind("stale-version", "Stale version", 409)
 VERSION_SUNSET = ProblemKind("version-sunset", "API version retired", 410)
 PAYLOAD_TOO_LARGE = ProblemKind("payload-too-large", "Payload too large", 413)
 UNSUPPORTED_MEDIA_TYPE = ProblemKind("unsupported-media-type", "Unsupported media type", 415)
 BUSINESS_RULE = ProblemKind("business-rule-violated", "Business rule violated", 422)
+# A value the schema allows but the operation cannot use, such as a cursor it never issued.
+INVALID_INPUT = ProblemKind("invalid-input", "Input cannot be interpreted", 422)
 RATE_LIMITED = ProblemKind("rate-limited", "Too many requests", 429)
 INTERNAL_ERROR = ProblemKind("internal-error", "Internal error", 500)
 NOT_IMPLEMENTED = ProblemKind("not-implemented", "Not implemented", 501)

@@ -25,15 +25,12 @@ Body: TypeAlias = dict[str, Any]
 Response: TypeAlias = tuple[Body, int, dict[str, str]]
 
 JSON = "application/json"
-STALE_VERSION = problems.ProblemKind("stale-version", "Stale version", 409)
-# A value the schema allows but the operation cannot use, such as a cursor it never issued.
-INVALID_INPUT = problems.ProblemKind("invalid-input", "Input cannot be interpreted", 422)
 _KINDS: Mapping[type[errors.DomainError], problems.ProblemKind] = {
     errors.NotFound: problems.NOT_FOUND,
     errors.InvalidTransition: problems.INVALID_STATE,
-    errors.StaleVersion: STALE_VERSION,
+    errors.StaleVersion: problems.STALE_VERSION,
     errors.BusinessRuleViolation: problems.BUSINESS_RULE,
-    errors.InvalidInput: INVALID_INPUT,
+    errors.InvalidInput: problems.INVALID_INPUT,
 }
 
 
