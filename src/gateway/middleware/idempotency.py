@@ -101,7 +101,18 @@ class IdempotencyMiddleware:
             headers.get("content-type", ""),
         )
         key_scope = KeyScope(client, routed[1], key)
-        claim = await self.store.claim(key_scope, print_, now=self.now(), lease=self.lease)
+        try:
+            claim = await self.store.claim(key_scope, print_, now=self.now(), lease=self.lease)
+        except Exception:  # the store's driver errors (sqlite3, psycopg, pool): any alike
+            # Without the key we cannot promise one execution: run nothing, ask for a retry.
+            log.exception("idempotency store unavailable", extra={"operation": routed[1]})
+            await problems.problem_response(
+                problems.BACKEND_UNAVAILABLE,
+                "Retries cannot be made safe right now; nothing was done. Retry later.",
+                headers={"Retry-After": "1"},
+                correlation_id=cid,
+            )(scope, receive, send)
+            return
         if isinstance(claim, Replay):
             self.metrics.idempotent_replays.labels(routed[1]).inc()
             await _send_stored(claim.response, send)
@@ -158,11 +169,7 @@ class IdempotencyMiddleware:
                     ),
                     body=b"".join(chunks),
                 )
-                # 5xx means the work may not have happened: let a retry run it again.
-                if stored.status >= 500:
-                    await self.store.release(key_scope, print_, lease_until=lease_until)
-                else:
-                    await self.store.complete(key_scope, print_, stored, lease_until=lease_until)
+                await _record_or_log(self.store, key_scope, print_, stored, lease_until)
                 await send(start)
                 await send({"type": "http.response.body", "body": stored.body})
                 return
@@ -175,6 +182,32 @@ class IdempotencyMiddleware:
             raise
         if start is None:  # the app ended without answering; nothing to keep
             await self.store.release(key_scope, print_, lease_until=lease_until)
+
+
+async def _record_or_log(
+    store: IdempotencyStore,
+    key_scope: KeyScope,
+    print_: str,
+    stored: StoredResponse,
+    lease_until: datetime | None,
+) -> None:
+    """Keep the result for retries; a store failure is logged, never raised.
+
+    The handler has run: raising here would turn its answer into a 500 and release the key, so
+    the partner's retry would run it a second time. Unrecorded, the key stays claimed until its
+    lease ends, and the partner gets the real answer now.
+    """
+    try:
+        # 5xx means the work may not have happened: let a retry run it again.
+        if stored.status >= 500:
+            await store.release(key_scope, print_, lease_until=lease_until)
+        else:
+            await store.complete(key_scope, print_, stored, lease_until=lease_until)
+    except Exception:  # the store's driver errors: any alike
+        log.exception(
+            "idempotency store could not record a result",
+            extra={"operation": key_scope.operation_id, "status": stored.status},
+        )
 
 
 async def _send_stored(response: StoredResponse, send: Send) -> None:
