@@ -16,7 +16,7 @@ from registry.loading import JSON
 
 _STABILITY = ("draft", "alpha", "beta", "stable")
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
-_MATCH_ANYTHING = frozenset({".*", "^.*$", "^.*", ".*$", ""})
+_MATCH_ANYTHING = (".*", "^.*$", "^.*", ".*$", "")
 
 
 _MAX, _MIN = "max", "min"
@@ -42,6 +42,11 @@ class Fact:
     subject: tuple[str, ...] = ()
     # True when ``suffixes`` are whole rule ids rather than suffixes for the scope prefixes.
     fixed: bool = False
+
+
+def _text(value: JSON) -> str | None:
+    """A keyword's value when it is a string as the specification requires, else None."""
+    return value if isinstance(value, str) else None
 
 
 def dump(value: JSON) -> str:
@@ -134,7 +139,7 @@ def type_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
     if bt != rt:
         yield from _type_set_facts(bt, rt)
         return
-    bf, rf = b.get("format"), r.get("format")
+    bf, rf = _text(b.get("format")), _text(r.get("format"))
     if bf == rf:
         return
     text = f"format changed from {bf or 'none'} to {rf or 'none'}"
@@ -214,7 +219,7 @@ def constraint_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
     ):
         old, new = _bound(b, keyword), _bound(r, keyword)
         yield from _bound_facts(stem, keyword, side, old=old, new=new, implicit=None)
-    bp, rp = b.get("pattern"), r.get("pattern")
+    bp, rp = _text(b.get("pattern")), _text(r.get("pattern"))
     if bp != rp:
         if bp is None:
             yield Fact(("pattern-added",), f"pattern {show(rp)} added")

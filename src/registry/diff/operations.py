@@ -17,7 +17,7 @@ from registry.model import Change, Level
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STABILITY = ("draft", "alpha", "beta", "stable")
 # Operations at these levels may change or disappear without notice (oasdiff's convention).
-UNSTABLE = frozenset({"draft", "alpha"})
+UNSTABLE = ("draft", "alpha")
 TEMPLATE = re.compile(r"\{[^}/]*\}")
 
 

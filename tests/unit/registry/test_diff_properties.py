@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from registry import diff
 from registry.diff import DiffResult
-from registry.loading import bundle, load_document
+from registry.loading import DocumentError, bundle, load_document
 
 ROOT = Path(__file__).resolve().parents[3]
 SPECS = sorted((ROOT / "specs" / "openapi").glob("*/v*.yaml"))
@@ -221,3 +221,86 @@ def test_repository_specs_are_stable_under_cosmetic_rewrites(spec: Path, tmp_pat
 
 def test_repository_specs_exist() -> None:
     assert SPECS, "no specs under specs/openapi"
+
+
+_JUNK = st.sampled_from(
+    [
+        None,
+        1,
+        "x",
+        [],
+        {},
+        [1, "a"],
+        {"$ref": "#/nope"},
+        {"$ref": 3},
+        True,
+        {"type": 5},
+        {"oneOf": "x"},
+        {"enum": 3},
+        {"required": "a"},
+        {"properties": []},
+        {"format": ["x"]},
+        {"pattern": {}},
+        {"x-stability-level": []},
+    ]
+)
+
+
+_HOT_KEYS = frozenset(
+    {
+        "get",
+        "put",
+        "post",
+        "delete",
+        "patch",
+        "schema",
+        "items",
+        "properties",
+        "format",
+        "pattern",
+        "type",
+        "enum",
+        "required",
+        "parameters",
+        "responses",
+        "requestBody",
+        "content",
+    }
+)
+
+
+def _node_paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _node_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _node_paths(value, (*path, index))
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_malformed_documents_are_reported_not_crashed_on(data: st.DataObject) -> None:
+    spec = data.draw(st.sampled_from(SPECS), label="spec")
+    original = bundle(spec)
+    broken = copy.deepcopy(original)
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        paths = _node_paths(broken)
+        # Half the time hit what the diff reads most: operations and schema keywords.
+        keys = sorted({p[-1] for p in paths if isinstance(p[-1], str) and p[-1] in _HOT_KEYS})
+        if keys and data.draw(st.booleans(), label="hot"):
+            key = data.draw(st.sampled_from(keys), label="key")
+            paths = [p for p in paths if p[-1] == key]
+        path = data.draw(st.sampled_from(paths), label="path")
+        parent = broken
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = copy.deepcopy(data.draw(_JUNK, label="junk"))
+    for base, revision in ((original, broken), (broken, original)):
+        try:
+            result = diff(base, revision)
+        except DocumentError:
+            continue
+        assert all(change.location.startswith("#") for change in result.changes)
