@@ -135,7 +135,10 @@ def type_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
     bt, bnull = _types(b)
     rt, rnull = _types(r)
     if bnull != rnull:
-        yield Fact(("became-nullable",) if rnull else ("became-not-nullable",), "nullable changed")
+        if rnull:
+            yield Fact(("became-nullable",), "became nullable")
+        else:
+            yield Fact(("became-not-nullable",), "is no longer nullable")
     if bt != rt:
         yield from _type_set_facts(bt, rt)
         return
