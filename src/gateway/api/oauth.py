@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl, unquote_plus
@@ -17,6 +18,7 @@ from gateway.services.clients import Client
 from gateway.services.identity import Identity
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("waybill.oauth")
 _MAX_FORM_BYTES = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # Each secret check is an scrypt run holding 16 MiB and tens of milliseconds of CPU. Without a
@@ -39,6 +41,8 @@ class OAuthError(Exception):
         if self.status == 401:
             # RFC 6749 §5.2: a client that tried HTTP authentication is told the scheme.
             headers["WWW-Authenticate"] = 'Basic realm="waybill"'
+        if self.status == 503:
+            headers["Retry-After"] = "1"
         return JSONResponse(
             {"error": self.error, "error_description": self.description},
             status_code=self.status,
@@ -126,9 +130,15 @@ def token_endpoint(identity: Identity, *, hashing_slots: int = HASHING_SLOTS) ->
             if not grant_type:
                 raise OAuthError("invalid_request", "The grant_type parameter is missing.")
             # scrypt takes tens of milliseconds: keep it off the event loop.
-            client = await anyio.to_thread.run_sync(
-                identity.clients.authenticate, client_id, secret, limiter=slots
-            )
+            try:
+                client = await anyio.to_thread.run_sync(
+                    identity.clients.authenticate, client_id, secret, limiter=slots
+                )
+            except Exception as exc:  # the client store is down: any driver error alike
+                log.exception("cannot authenticate clients: client store unavailable")
+                raise OAuthError(
+                    "temporarily_unavailable", "Try again shortly.", status=503
+                ) from exc
             if client is None:
                 raise _invalid_client("Unknown client, wrong secret or revoked client.")
             if grant_type != "client_credentials":

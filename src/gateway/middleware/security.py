@@ -9,6 +9,7 @@ handed to later layers and handlers as a ``Principal`` in Connexion's request co
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from gateway.metrics import Metrics
 from gateway.observability import correlation_id_var
 from gateway.services.tokens import InvalidTokenError, TokenVerifier
 
+log = logging.getLogger("waybill.security")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Scheme types whose credential is our bearer JWT.
 _BEARER_SCHEMES = ("oauth2", "openIdConnect")
@@ -196,6 +198,16 @@ class SecurityMiddleware:
             verified = await self._verifier.verify(token)
         except InvalidTokenError as exc:
             await self._unauthorized(send, exc.description, "invalid_token")
+            return
+        except Exception:  # the client registry's store is down: any driver error alike
+            # Neither a 401 (the token may be fine) nor a 500: the caller should retry.
+            log.exception("cannot verify tokens: client registry unavailable")
+            await send_problem(
+                send,
+                problems.BACKEND_UNAVAILABLE,
+                "Access tokens cannot be checked right now; retry later.",
+                headers=[("Retry-After", "1")],
+            )
             return
         principal = verified.principal
         missing = requirement.missing_scopes(principal.scopes)

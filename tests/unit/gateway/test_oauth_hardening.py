@@ -10,6 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from gateway.adapters.sqlite_clients import SqliteClientStore
 from gateway.api.oauth import token_endpoint
@@ -79,3 +80,25 @@ def test_concurrent_secret_checks_are_bounded(
     statuses = asyncio.run(burst())
     assert statuses == [401] * BURST
     assert recorder.most == SLOTS
+
+
+def test_a_client_store_outage_is_503_temporarily_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = build_identity(
+        Settings(specs_dir=SPECS, data_dir=tmp_path), SqliteClientStore(tmp_path / "c.sqlite3")
+    )
+
+    def down(_client_id: str, _secret: str) -> Client | None:
+        raise ConnectionError("database is down")
+
+    monkeypatch.setattr(identity.clients, "authenticate", down)
+    app = Starlette(routes=[Route("/oauth/token", token_endpoint(identity), methods=["POST"])])
+    response = TestClient(app).post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "wb_x", "client_secret": "s"},
+    )
+    assert response.status_code == 503
+    assert response.json()["error"] == "temporarily_unavailable"
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["cache-control"] == "no-store"
