@@ -35,6 +35,7 @@ from gateway.api.oauth import jwks_endpoint, token_endpoint
 from gateway.context import AppContext
 from gateway.contracts import ServedContract, load_all
 from gateway.metrics import Metrics
+from gateway.middleware.allow import AllowHeaderMiddleware
 from gateway.middleware.correlation import CorrelationIdMiddleware
 from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
@@ -201,6 +202,8 @@ def _middlewares(ctx: AppContext) -> list[Any]:
     return [
         CorrelationIdMiddleware,
         partial(TelemetryMiddleware, metrics=ctx.metrics),
+        # Outside the exception layer, which turns routing's 405 exception into the response.
+        partial(AllowHeaderMiddleware, contracts=ctx.contracts),
         ServerErrorMiddleware,
         ExceptionMiddleware,
         RequestLimitsMiddleware,

@@ -260,12 +260,7 @@ def fuzz(base_path: str, gateway: Gateway) -> tuple[int, list[Finding], list[str
 
 # Findings in layers this test does not own, reported to their owners; strict, so the mark has
 # to go as soon as the finding is fixed.
-KNOWN_FINDINGS = {
-    "/adjustments/v1": "OPTIONS /adjustments answers 405 with `Allow: POST` (GET missing): "
-    "Connexion adds one Starlette route per method, so a 405 names only the first route's methods",
-    "/items/v1": "OPTIONS /items/{itemId} answers 405 with `Allow: HEAD, GET` (PUT missing), "
-    "for the same reason",
-}
+KNOWN_FINDINGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
