@@ -1,16 +1,17 @@
 """Tenant scope: a partner only touches its own sites; any other site answers 404.
 
 Which inputs are site ids is compiled once per operation from the contracts: parameters named
-``siteId``/``fromSiteId``/``toSiteId`` or typed with the common ``SiteId`` schema (in the path or
-the query), and the same names at the top level of a JSON request body. A site outside the
-token's ``sites`` gets the same 404 as a site that does not exist, so existence never leaks. List
-operations without a site filter pass; their handlers filter by the principal's sites.
+``siteId``/``fromSiteId``/``toSiteId`` or typed with the common ``SiteId`` schema, or arrays of
+them (in the path, the query or a header), and the same anywhere in a JSON request body (nested
+objects, array items). A site outside the token's ``sites`` gets the same 404 as a site that does
+not exist, so existence never leaks. List operations without a site filter pass; their handlers
+filter by the principal's sites.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -28,6 +29,9 @@ SITE_ID_SCHEMA = "#/components/schemas/SiteId"
 _METHODS = ("get", "put", "post", "delete", "patch")
 # The limits layer bounds bodies long before this; it only keeps this layer safe on its own.
 _MAX_BODY_BYTES = 16 * 1024 * 1024
+# A body path step that stands for every item of an array.
+EACH = "*"
+_COMBINATORS = ("allOf", "oneOf", "anyOf")
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,11 @@ class SiteInputs:
 
     path: tuple[str, ...] = ()
     query: tuple[str, ...] = ()
-    body: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()  # lower-case names
+    body: tuple[tuple[str, ...], ...] = ()  # JSON paths; EACH steps into every array item
 
     def __bool__(self) -> bool:
-        return bool(self.path or self.query or self.body)
+        return bool(self.path or self.query or self.header or self.body)
 
 
 class _Resolver:
@@ -59,30 +64,58 @@ class _Resolver:
                 return None
         return None
 
-    def is_site_id(self, name: str, schema: JSON) -> bool:
-        if name in SITE_ID_NAMES:
+    def _is_site_schema(self, schema: JSON) -> bool:
+        """The common SiteId, referenced directly or wrapped in allOf/oneOf/anyOf."""
+        if not isinstance(schema, dict):
+            return False
+        if schema.get("$ref") == SITE_ID_SCHEMA:
             return True
-        return isinstance(schema, dict) and schema.get("$ref") == SITE_ID_SCHEMA
+        parts = [schema.get(combinator) for combinator in _COMBINATORS]
+        return any(
+            isinstance(part, dict) and part.get("$ref") == SITE_ID_SCHEMA
+            for listed in parts
+            if isinstance(listed, list)
+            for part in listed
+        )
 
-    def body_site_properties(self, schema: JSON, depth: int = 0) -> set[str]:
-        """Top-level properties of a body schema (through allOf/oneOf/anyOf) that are site ids."""
+    def is_site_id(self, name: str, schema: JSON) -> bool:
+        """A site id, or an array of site ids, by its name or its schema."""
+        if name in SITE_ID_NAMES or self._is_site_schema(schema):
+            return True
+        resolved = self.deref(schema)
+        return isinstance(resolved, dict) and self._is_site_schema(resolved.get("items"))
+
+    def body_site_paths(
+        self, schema: JSON, prefix: tuple[str, ...] = (), depth: int = 0
+    ) -> set[tuple[str, ...]]:
+        """Where a body schema carries site ids: top level, nested objects and array items."""
         schema = self.deref(schema)
         if not isinstance(schema, dict) or depth > 8:
             return set()
-        found: set[str] = set()
+        found: set[tuple[str, ...]] = set()
         properties = schema.get("properties")
-        if isinstance(properties, dict):
-            found |= {n for n, s in properties.items() if self.is_site_id(n, s)}
-        for combinator in ("allOf", "oneOf", "anyOf"):
+        for name, sub in properties.items() if isinstance(properties, dict) else ():
+            if self.is_site_id(name, sub):
+                found.add((*prefix, name))
+            else:
+                found |= self.body_site_paths(sub, (*prefix, name), depth + 1)
+        items = schema.get("items")
+        if items is not None:
+            if self._is_site_schema(items):
+                found.add((*prefix, EACH))
+            else:
+                found |= self.body_site_paths(items, (*prefix, EACH), depth + 1)
+        for combinator in _COMBINATORS:
             parts = schema.get(combinator)
             for part in parts if isinstance(parts, list) else ():
-                found |= self.body_site_properties(part, depth + 1)
+                found |= self.body_site_paths(part, prefix, depth + 1)
         return found
 
 
 def _site_inputs(op: dict[str, JSON], shared: JSON, resolver: _Resolver) -> SiteInputs:
     path: set[str] = set()
     query: set[str] = set()
+    header: set[str] = set()
     own = op.get("parameters")
     params = [
         *(shared if isinstance(shared, list) else []),
@@ -99,13 +132,17 @@ def _site_inputs(op: dict[str, JSON], shared: JSON, resolver: _Resolver) -> Site
             path.add(name)
         elif param.get("in") == "query":
             query.add(name)
-    body: set[str] = set()
+        elif param.get("in") == "header":
+            header.add(name.lower())
+    body: set[tuple[str, ...]] = set()
     request_body = resolver.deref(op.get("requestBody"))
     content = request_body.get("content") if isinstance(request_body, dict) else None
     for media_type, media in content.items() if isinstance(content, dict) else ():
         if "json" in media_type and isinstance(media, dict):
-            body |= resolver.body_site_properties(media.get("schema"))
-    return SiteInputs(tuple(sorted(path)), tuple(sorted(query)), tuple(sorted(body)))
+            body |= resolver.body_site_paths(media.get("schema"))
+    return SiteInputs(
+        tuple(sorted(path)), tuple(sorted(query)), tuple(sorted(header)), tuple(sorted(body))
+    )
 
 
 def compile_site_inputs(contracts: Iterable[LoadedContract]) -> dict[tuple[str, str], SiteInputs]:
@@ -208,7 +245,13 @@ class TenancyMiddleware:
         if inputs.query:
             query = scope.get("query_string", b"").decode("latin-1")
             for name, value in parse_qsl(query, keep_blank_values=True):
-                if name in inputs.query and not principal.may_access_site(value):
+                if name in inputs.query and not _all_allowed(value, principal):
+                    return False
+        if inputs.header:
+            for raw_name, raw_value in scope.get("headers", ()):
+                name = bytes(raw_name).decode("latin-1").lower()
+                value = bytes(raw_value).decode("latin-1")
+                if name in inputs.header and not _all_allowed(value, principal):
                     return False
         return True
 
@@ -218,17 +261,34 @@ class TenancyMiddleware:
         await send_problem(send, problems.NOT_FOUND, "No such resource.")
 
 
-def _body_allowed(body: bytes, names: tuple[str, ...], principal: Principal) -> bool:
-    """False when the JSON body names a site outside the caller's; unparsable bodies pass on to
-    request validation, which rejects them."""
+def _all_allowed(value: str, principal: Principal) -> bool:
+    """Every site in a parameter value, a list when comma-separated (a SiteId has no comma)."""
+    return all(principal.may_access_site(part.strip()) for part in value.split(","))
+
+
+def _values_at(node: object, path: tuple[str, ...]) -> Iterator[object]:
+    """What a JSON document holds at ``path`` (EACH steps into every item of an array)."""
+    if not path:
+        yield node
+        return
+    step, rest = path[0], path[1:]
+    if step == EACH and isinstance(node, list):
+        for item in node:
+            yield from _values_at(item, rest)
+    elif isinstance(node, dict) and step in node:
+        yield from _values_at(node[step], rest)
+
+
+def _body_allowed(body: bytes, paths: tuple[tuple[str, ...], ...], principal: Principal) -> bool:
+    """False when the JSON body names a site outside the caller's anywhere a site id goes;
+    unparsable bodies pass on to request validation, which rejects them."""
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
         return True
-    if not isinstance(document, dict):
-        return True
-    for name in names:
-        value = document.get(name)
-        if isinstance(value, str) and not principal.may_access_site(value):
-            return False
+    for path in paths:
+        for value in _values_at(document, path):
+            sites = value if isinstance(value, list) else [value]
+            if any(isinstance(s, str) and not principal.may_access_site(s) for s in sites):
+                return False
     return True
