@@ -20,8 +20,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from gateway.adapters.documents import EventEnvelopeRow
 from gateway.adapters.postgres_store import PostgresStore
-from gateway.adapters.sqlite_store import EventEnvelopeRow, SqliteStore
+from gateway.adapters.sqlite_store import SqliteStore
 from gateway.domain import adjustments as domain
 from gateway.domain.errors import DomainError, InvalidTransition, StaleVersion
 from gateway.domain.events import EventMeta

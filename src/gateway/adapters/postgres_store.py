@@ -24,7 +24,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -32,12 +31,14 @@ from psycopg.rows import TupleRow
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from gateway.adapters.sqlite_store import (
+from gateway.adapters.documents import (
     EventEnvelopeRow,
     adjustment_from_doc,
     adjustment_to_doc,
+    envelope,
     item_from_doc,
     item_to_doc,
+    utc_key,
 )
 from gateway.domain.adjustments import Adjustment, AdjustmentStatus, AuditEntry
 from gateway.domain.errors import StaleVersion
@@ -270,7 +271,7 @@ class PostgresItems:
                 item.item_id,
                 item.status.value,
                 item.version,
-                item.updated_at.isoformat(),
+                utc_key(item.updated_at),
                 Jsonb(item_to_doc(item)),
             ),
         )
@@ -291,7 +292,7 @@ class PostgresItems:
             args.append(status.value)
         if updated_since is not None:
             where.append("updated_at >= %s")
-            args.append(updated_since.isoformat())
+            args.append(utc_key(updated_since))
         if after is not None:
             where.append("(updated_at, item_id) < (%s, %s)")
             args.extend(after)
@@ -339,8 +340,8 @@ class PostgresAdjustments:
                 adjustment.status.value,
                 adjustment.request.reason_code.value,
                 adjustment.version,
-                adjustment.created_at.isoformat(),
-                adjustment.updated_at.isoformat(),
+                utc_key(adjustment.created_at),
+                utc_key(adjustment.updated_at),
                 Jsonb(adjustment_to_doc(adjustment)),
             ),
         )
@@ -356,7 +357,7 @@ class PostgresAdjustments:
             (
                 adjustment.status.value,
                 adjustment.version,
-                adjustment.updated_at.isoformat(),
+                utc_key(adjustment.updated_at),
                 Jsonb(adjustment_to_doc(adjustment)),
                 adjustment.adjustment_id,
                 expected_version,
@@ -409,7 +410,7 @@ class PostgresAdjustments:
             (
                 adjustment.adjustment_id,
                 seq,
-                entry.at.isoformat(),
+                utc_key(entry.at),
                 entry.actor,
                 entry.action,
                 entry.from_status.value if entry.from_status else None,
@@ -476,25 +477,7 @@ class PostgresOutbox:
                 event.aggregate_id,
                 event.sequence,
                 event.event_type,
-                json.dumps(_envelope(event)),
-                event.recorded_at.isoformat(),
+                json.dumps(envelope(event)),
+                utc_key(event.recorded_at),
             ),
         )
-
-
-def _envelope(event: EventEnvelope) -> dict[str, Any]:
-    """The event as published: the same envelope the SQLite outbox writes."""
-    return {
-        "eventId": event.event_id,
-        "eventType": event.event_type,
-        "schemaVersion": event.schema_version,
-        "occurredAt": event.occurred_at.isoformat(),
-        "recordedAt": event.recorded_at.isoformat(),
-        "producer": event.producer,
-        "correlationId": event.correlation_id,
-        "causationId": event.causation_id,
-        "aggregateId": event.aggregate_id,
-        "sequence": event.sequence,
-        "idempotencyKey": event.idempotency_key,
-        "data": event.payload,
-    }
