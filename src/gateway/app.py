@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from gateway import problems
 from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
-from gateway.adapters.postgres_store import DEFAULT_SCHEMA, PostgresStore
+from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.redis_ratelimit import RedisRateLimiter
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
@@ -145,13 +146,23 @@ def build_context(settings: Settings) -> AppContext:
     async def slice_ready() -> None:
         await to_thread.run_sync(store.ping)  # a first PostgreSQL connect may take a while
 
+    limiter = rate_limiter(settings)
+    closers: list[Callable[[], Awaitable[None]]] = [
+        partial(to_thread.run_sync, identity.clients.store.close),
+        partial(to_thread.run_sync, store.close),
+    ]
+    for resource in (idempotency, limiter):
+        close = getattr(resource, "close", None)
+        if close is not None:
+            closers.append(close)
     return AppContext(
+        closers=closers,
         settings=settings,
         contracts=load_all(settings.specs_dir / "openapi"),
         metrics=Metrics(),
         identity=identity,
         idempotency=idempotency,
-        rate_limiter=rate_limiter(settings),
+        rate_limiter=limiter,
         readiness_checks={
             "idempotency-store": idempotency.ping,
             "client-store": clients_ready,
@@ -173,12 +184,11 @@ def client_store(settings: Settings) -> ClientStore:
 def gateway_store(settings: Settings) -> SqliteStore | PostgresStore:
     """Items, adjustments and outbox in PostgreSQL when ``WAYBILL_DATABASE_URL`` is set.
 
-    ``WAYBILL_STORE_SCHEMA`` names the PostgreSQL schema (default ``waybill``); otherwise the
-    store is SQLite under the data dir.
+    ``WAYBILL_STORE_SCHEMA`` names the PostgreSQL schema; otherwise the store is SQLite under
+    the data dir.
     """
     if settings.database_url:
-        schema = settings.extra.get("WAYBILL_STORE_SCHEMA") or DEFAULT_SCHEMA
-        return PostgresStore(settings.database_url, schema=schema)
+        return PostgresStore(settings.database_url, schema=settings.store_schema)
     return SqliteStore.in_dir(settings.data_dir)
 
 
@@ -231,11 +241,22 @@ def _middlewares(ctx: AppContext) -> list[Any]:
     ]
 
 
+def _lifespan(ctx: AppContext) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> AsyncApp:
     """Build the gateway: every contract under ``specs/openapi`` mounted at its base path."""
     settings = settings or Settings.from_env()
     ctx = build_context(settings)
-    app = AsyncApp(__name__, middlewares=_middlewares(ctx))
+    app = AsyncApp(__name__, middlewares=_middlewares(ctx), lifespan=_lifespan(ctx))
     for loaded in ctx.contracts:
         contract = loaded.contract
         app.add_api(

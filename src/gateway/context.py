@@ -33,6 +33,20 @@ class AppContext:
     rate_limiter: RateLimiter
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    # Run in order when the process shuts down: connection pools are closed, not abandoned.
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        """Close every store; each closer runs even when an earlier one fails."""
+        errors: list[Exception] = []
+        for closer in self.closers:
+            try:
+                await closer()
+            except Exception as exc:  # keep closing the rest; report all at the end
+                errors.append(exc)
+        if errors:
+            raise ExceptionGroup("closing the gateway's stores failed", errors)
+
     # the logistics slice (items, inventory v1/v2, adjustments); None leaves them answering 501
     items: ItemService | None = None
     inventory: InventoryService | None = None

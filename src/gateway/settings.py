@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,12 @@ def read_settings_file(path: Path) -> dict[str, str]:
     return out
 
 
+def _identifier(name: str, value: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise SettingsError(f"{name} must be a lower-case SQL identifier, got {value!r}")
+    return value
+
+
 def _positive(name: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise SettingsError(f"{name} must be a positive integer, got {value!r}")
@@ -60,6 +67,8 @@ class Settings:
     data_dir: Path = Path(".waybill")
     specs_dir: Path = _REPO_SPECS
     database_url: str | None = None
+    # The PostgreSQL schema of the gateway store (items, adjustments, outbox).
+    store_schema: str = "waybill"
     bind: str = "127.0.0.1:8080"
     workers: int = 2
     public_base_url: str = "http://127.0.0.1:8080"
@@ -112,6 +121,9 @@ class Settings:
             data_dir=Path(env.get("WAYBILL_DATA_DIR", str(cls.data_dir))),
             specs_dir=Path(env.get("WAYBILL_SPECS_DIR", str(_REPO_SPECS))),
             database_url=env.get("WAYBILL_DATABASE_URL") or None,
+            store_schema=_identifier(
+                "WAYBILL_STORE_SCHEMA", env.get("WAYBILL_STORE_SCHEMA", "waybill")
+            ),
             bind=bind,
             workers=int(workers_raw),
             public_base_url=env.get("WAYBILL_PUBLIC_BASE_URL", f"http://{host}:{port}"),

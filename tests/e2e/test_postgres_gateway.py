@@ -124,7 +124,7 @@ def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
     seed_reference_data(
         ReferenceErp.in_dir(tmp_path), ReferenceWms.in_dir(tmp_path), datetime.now(UTC)
     )
-    gw = start_gateway(tmp_path, database_url=PG_URL, extra={"WAYBILL_STORE_SCHEMA": schema})
+    gw = start_gateway(tmp_path, database_url=PG_URL, store_schema=schema)
     with gw.http:
         ready = gw.http.get("/readyz")
         assert ready.status_code == 200, ready.text

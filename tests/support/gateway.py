@@ -33,11 +33,13 @@ class Gateway:
 
     http: TestClient
     settings: Settings
+    _clients: ClientService | None = None
 
     def register(self, scopes: Iterable[str], sites: Iterable[str]) -> tuple[str, str]:
         """A new partner client; returns ``(client_id, secret)``."""
-        clients = ClientService(client_store(self.settings))
-        client, secret = clients.register(f"partner-{uuid.uuid4().hex[:8]}", scopes, sites)
+        if self._clients is None:  # one store (and pool) per gateway, not one per client
+            self._clients = ClientService(client_store(self.settings))
+        client, secret = self._clients.register(f"partner-{uuid.uuid4().hex[:8]}", scopes, sites)
         return client.client_id, secret
 
     def token(self, scopes: Iterable[str] = ALL_SCOPES, sites: Iterable[str] = ("DC-EAST",)) -> str:

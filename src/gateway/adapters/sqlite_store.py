@@ -49,11 +49,16 @@ class SqliteDatabase:
         self._local = threading.local()
         self._ready = threading.Lock()
         self._created_in: int | None = None
+        # Every connection this process opened, so close() can reach other threads' too; a
+        # generation bump makes threads holding a closed one open a fresh one.
+        self._opened: list[tuple[int, sqlite3.Connection]] = []
+        self._generation = 0
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (a forked worker never reuses its parent's)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+        current = (os.getpid(), self._generation)
+        if conn is not None and getattr(self._local, "owner", None) == current:
             return conn
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
@@ -74,8 +79,22 @@ class SqliteDatabase:
                     conn.execute("ROLLBACK")
                     raise
                 self._created_in = os.getpid()
-        self._local.conn, self._local.pid = conn, os.getpid()
+            self._opened.append((os.getpid(), conn))
+        self._local.conn, self._local.owner = conn, current
         return conn
+
+    def close(self) -> None:
+        """Close every connection this process opened (they reopen on the next use).
+
+        A forked worker leaves its parent's connections alone: closing them would close the
+        parent's file handles too.
+        """
+        with self._ready:
+            opened, self._opened = self._opened, []
+            self._generation += 1
+        for pid, conn in opened:
+            if pid == os.getpid():
+                conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -159,6 +178,10 @@ class SqliteStore:
     def ping(self) -> None:
         """Raise when the store cannot be read."""
         self.db.ping()
+
+    def close(self) -> None:
+        """Close the store's connections (shutdown)."""
+        self.db.close()
 
     def unpublished_events(self, limit: int = 100) -> list[EventEnvelopeRow]:
         """Events not yet published, oldest first (for the relay and for tests)."""

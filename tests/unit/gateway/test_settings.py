@@ -48,3 +48,9 @@ def test_malformed_settings_file_is_refused(tmp_path: Path) -> None:
     file.write_text("bind = [1, 2\n")
     with pytest.raises(SettingsError, match="not valid TOML"):
         Settings.from_env({"WAYBILL_SETTINGS_FILE": str(file)})
+
+
+@pytest.mark.parametrize("schema", ["Waybill", "drop table x", "1abc", ""])
+def test_store_schema_must_be_a_plain_identifier(schema: str) -> None:
+    with pytest.raises(SettingsError, match="WAYBILL_STORE_SCHEMA"):
+        Settings.from_env({"WAYBILL_STORE_SCHEMA": schema})
