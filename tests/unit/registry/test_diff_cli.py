@@ -196,3 +196,22 @@ def test_json_report_round_trips_awkward_text() -> None:
     )
     assert json.loads(render_json(result)) == result.to_json()
     assert json.loads(render_json(DiffResult([]))) == {"breaking": False, "changes": []}
+
+
+def test_a_ref_cycle_without_content_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_doc, revision_doc = _doc(), _doc()
+    content = revision_doc["paths"]["/items"]["post"]["requestBody"]["content"]
+    content["application/json"]["schema"] = {"$ref": "#/components/schemas/A"}
+    revision_doc["components"] = {
+        "schemas": {
+            "A": {"$ref": "#/components/schemas/B"},
+            "B": {"$ref": "#/components/schemas/A"},
+        }
+    }
+    base = _write(tmp_path, "base.yaml", base_doc)
+    revision = _write(tmp_path, "revision.yaml", revision_doc)
+    code, _, err = _run(capsys, base, revision)
+    assert code == 2
+    assert "$ref chain" in err
