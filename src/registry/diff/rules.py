@@ -243,6 +243,10 @@ request-body-content-schema-added | error | request | oasdiff | structure | A co
 request-body-content-schema-removed | info | request | oasdiff | structure | A contentSchema was removed from the request body (3.1). | - contentSchema
 request-body-content-media-type-changed | error | request | oasdiff | structure | The request body's contentMediaType changed (3.1). | image/png -> image/jpeg
 request-body-content-encoding-changed | error | request | oasdiff | structure | The request body's contentEncoding changed (3.1). | base64 -> base32
+request-body-additional-properties-disallowed | warning | request | waybill | structure | The request body now sets additionalProperties: false (oasdiff has no such check): callers sending undocumented properties are rejected. | + additionalProperties: false
+request-property-additional-properties-disallowed | warning | request | waybill | structure | A request object now sets additionalProperties: false (oasdiff has no such check). | + additionalProperties: false
+response-body-additional-properties-allowed | warning | response | waybill | structure | The response body no longer sets additionalProperties: false (oasdiff has no such check): strict parsers may meet undocumented properties. | - additionalProperties: false
+response-property-additional-properties-allowed | warning | response | waybill | structure | A response object no longer sets additionalProperties: false (oasdiff has no such check). | - additionalProperties: false
 # request properties
 new-required-request-property | error | request | oasdiff | required-ness | A required property was added to a request schema. | + properties.site (required)
 new-required-request-property-with-default | error | request | oasdiff | required-ness | A required property with a default was added to a request schema. | + properties.site (required, default)

@@ -576,6 +576,14 @@ class SchemaComparator:
         bap, rap = b.get("additionalProperties"), r.get("additionalProperties")
         if isinstance(bap, dict) and isinstance(rap, dict):
             edges.append(_Edge(bap, rap, ("additionalProperties",), ("*",)))
+        elif rap is False and bap is not False:
+            text = "additionalProperties: false added (undocumented properties are rejected)"
+            facts.append(
+                Fact(("additional-properties-disallowed",), text, ("additionalProperties",))
+            )
+        elif bap is False and rap is not False:
+            text = "additionalProperties: false removed (undocumented properties may appear)"
+            facts.append(Fact(("additional-properties-allowed",), text, ("additionalProperties",)))
         for keyword, stem in _PRESENCE:
             bk, rk = b.get(keyword), r.get(keyword)
             if bk is None and rk is not None:
