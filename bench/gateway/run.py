@@ -315,6 +315,41 @@ def cpu_per_request(key: str, request: str, n: int) -> float:
     return float(match[1])
 
 
+# What profiling the chain showed (cProfile in-process via ``bench.gateway.profile``, py-spy on
+# a gunicorn worker under wrk); kept beside the figures so the ratios can be read.
+ANALYSIS = """
+### Where the time goes (profiles of 2026-11-26)
+
+- **Validation is not the cost any more.** The compiled request and response validators
+  (jsonschema-rs, one validator per operation built at start-up, parameters checked in one call)
+  cost about 40 us per request together, the response body re-parse included; Connexion's own
+  request validation is what makes (b) slower than (a) in CPU. In-process, the full chain (c)
+  spends about the same CPU per GET as stock Connexion (b) while adding JWT verification, scopes,
+  site scoping, rate limiting, idempotency, response validation, metrics and an access log.
+- **What (b) and (c) share dominates both:** Connexion's per-request handler machinery (routing
+  through every mounted API, the parameter decorator, which calls `inspect.signature` on every
+  request, `ConnexionRequest` and the werkzeug-local context, response serialisation), the hop of
+  every service call to a worker thread and back (about a fifth of a worker's samples under
+  load), and the service itself (SQLite reads and exact `Fraction` arithmetic, ~300 us per GET).
+  A ratio of 1.5 over (b) would need the chain, Connexion's handler layer included, to cost
+  under ~100 us per request, which means replacing Connexion's handler layer, not tuning
+  middleware.
+- **Only in the served chain:** one JSON access-log line per request (~34 us to format and
+  write), Prometheus samples in multi-process (mmap) mode, the JWT check (~15 us). That is why
+  (c) falls behind (b) in req/s although its in-process CPU is lower.
+- **POST:** the idempotency store (`SqliteIdempotencyStore`) opens and closes a SQLite connection
+  for every claim and every completion, and closing the last connection checkpoints the WAL:
+  ~1.7 ms CPU and ~3 ms wall per request; py-spy puts 62% of the chain's active samples on a POST
+  in `_claim` and `_complete` (the adjustment service itself: 11%). A connection kept per thread
+  (as `SqliteStore` does) would remove most of it. All three servers' POST p99 (~1.5 s) comes
+  from two worker processes waiting on SQLite's write lock (busy-timeout back-off), not from the
+  layers.
+- The machine was shared with other test runs while measuring; the throughput rounds are
+  interleaved across the servers so that load falls on all three alike, and the in-process CPU
+  column is barely affected by it.
+"""
+
+
 def render(
     results: dict[tuple[str, str], Result],
     cpu_us: dict[tuple[str, str], float],
@@ -358,7 +393,7 @@ def render(
         post = results[("c", "POST")].rps / results[(base, "POST")].rps
         goal = f"GET >= {goals[('GET', base)]}, POST >= {goals[('POST', base)]}"
         lines.append(f"| (c)/({base}) | {get:.2f} | {post:.2f} | {goal} |")
-    lines += ["", SECTION_END]
+    lines += ["", ANALYSIS.strip(), "", SECTION_END]
     return "\n".join(lines) + "\n"
 
 

@@ -170,16 +170,6 @@ def waivers(pending: set[str]) -> tuple[Waiver, ...]:
     """The findings that are the API behaving as designed, for one contract."""
     return (
         Waiver(
-            ("positive_data_acceptance",),
-            "Cursors are opaque tokens the server issues; a generated one is schema-valid but "
-            "was never issued, and the list operations rightly refuse it with 400.",
-            lambda f: (
-                "cursor=" in f.request
-                and f.response.startswith("400 ")
-                and "cursor" in f.response.split("detail", 1)[-1]
-            ),
-        ),
-        Waiver(
             ("not_a_server_error", "status_code_conformance", "positive_data_acceptance"),
             "An operation the resolver has no handler for answers the gateway's 501 problem.",
             lambda f: (
