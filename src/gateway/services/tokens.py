@@ -111,7 +111,7 @@ class TrustedIssuer:
     """An issuer whose tokens we accept: its ``iss``, our audience for it, and its keys.
 
     ``own`` marks the gateway itself: its subjects must be registered, active clients. Subjects
-    of an external IdP are accepted unless a local client with that id was revoked.
+    of an external IdP are accepted unless they name a local client (a revoked one revokes them).
     """
 
     issuer: str
@@ -279,6 +279,10 @@ class TokenVerifier:
         status = self._client_status(sub)
         if status == "revoked" or (issuer.own and status != "active"):
             raise InvalidTokenError("The client is not active.")
+        if not issuer.own and status is not None:
+            # An IdP subject named like one of our clients would share its idempotency keys (and
+            # their stored results), its rate bucket and its identity in audit trails.
+            raise InvalidTokenError("The token's subject is a client of this gateway.")
         return Principal(
             client_id=sub,
             scopes=frozenset(scope.split()),
