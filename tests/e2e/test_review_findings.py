@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
 import httpx
 import pytest
@@ -68,3 +70,23 @@ def test_a_compressed_body_is_415_not_read_as_plain(gw: Gateway, token: str) -> 
     )
     _problem(response, 415, "unsupported-media-type")
     assert response.headers["accept-encoding"] == "identity"
+
+
+def _b64(part: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    "member",
+    ["\u2603", "a\r\nX-Evil: 1", "jwk\u0000", "\udc80", "x" * 5000],
+    ids=["non-latin-1", "crlf", "nul", "lone-surrogate", "long"],
+)
+def test_what_a_forged_token_says_never_breaks_the_challenge_header(
+    gw: Gateway, member: str
+) -> None:
+    forged = f"{_b64({'alg': 'RS256', 'kid': 'k', member: 1})}.{_b64({'sub': 'x'})}.c2ln"
+    response = gw.http.get("/items/v1/items", headers={"Authorization": f"Bearer {forged}"})
+    _problem(response, 401, "unauthorized")
+    challenge = response.headers["www-authenticate"]
+    assert re.fullmatch(r"[\x20-\x7e]{1,400}", challenge), challenge
+    assert "x-evil" not in response.headers

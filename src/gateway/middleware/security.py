@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -112,8 +113,19 @@ def routed_key(scope: Scope) -> tuple[str, str] | None:
     return str(routing.get("api_base_path") or ""), str(routing["operation_id"])
 
 
+# RFC 6750 §3: error_description and scope values are %x20-21 / %x23-5B / %x5D-7E.
+_UNQUOTABLE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+_MAX_QUOTED = 200
+
+
 def _quoted(text: str) -> str:
-    return text.replace("\\", "").replace('"', "'")
+    """``text`` made safe inside a quoted header parameter.
+
+    Token errors quote what the token said (a header member's name, say): control characters
+    would split the response header and anything beyond latin-1 cannot be sent at all.
+    """
+    safe = _UNQUOTABLE.sub("?", text.replace('"', "'"))
+    return safe if len(safe) <= _MAX_QUOTED else safe[: _MAX_QUOTED - 3] + "..."
 
 
 async def send_problem(
