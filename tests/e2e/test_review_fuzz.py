@@ -8,6 +8,7 @@ HTTP client first. The token endpoint answers RFC 6749 errors (JSON, not problem
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from dataclasses import dataclass
 
@@ -98,7 +99,22 @@ _HEADER_NAMES = st.sampled_from(
         b"x-site-id",
     ]
 )
+
+
+def _forged(header: dict[str, str | int | None]) -> bytes:
+    """A bearer token whose JOSE header says whatever the strategy drew."""
+    parts = [json.dumps(header).encode(), b'{"sub":"x"}']
+    encoded = [base64.urlsafe_b64encode(p).rstrip(b"=") for p in parts]
+    return b"Bearer " + b".".join([*encoded, b"c2ln"])
+
+
+_FORGED_TOKENS = st.dictionaries(
+    st.one_of(st.sampled_from(["alg", "kid", "typ", "crit", "jku"]), st.text(max_size=8)),
+    st.one_of(st.text(max_size=8), st.integers(), st.none()),
+    max_size=4,
+).map(_forged)
 _HEADER_VALUES = st.one_of(
+    _FORGED_TOKENS,
     st.sampled_from(
         [
             b"application/json",
