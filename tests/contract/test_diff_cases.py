@@ -7,6 +7,7 @@ A case holds ``base.yaml``, ``revision.yaml`` and ``expected.yaml``::
     absent: [some-rule-id]        # ids that must not be reported (optional)
     other_errors: forbidden       # or "allowed": may unlisted error-level changes appear?
     no_changes: true              # optional: nothing at all may be reported
+    options: {deprecation_days_stable: 180, flatten_allof: true}  # optional: diff() options
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _matches(change: Change, wanted: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("folder", case_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_diff_case(folder: Path) -> None:
     expected = load_expected(folder)
-    result = diff(folder / "base.yaml", folder / "revision.yaml", today=TODAY)
+    options = expected.get("options") or {}
+    result = diff(folder / "base.yaml", folder / "revision.yaml", today=TODAY, **options)
     report = "\n".join(
         f"  {c.level.value} {c.id} {c.operation} {c.message}" for c in result.changes
     )

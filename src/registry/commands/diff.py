@@ -28,7 +28,37 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default="error",
         help="lowest level that makes the exit status 1 (default: error)",
     )
+    parser.add_argument(
+        "--deprecation-days-beta",
+        type=_days,
+        default=0,
+        metavar="N",
+        help="minimum days between deprecating a beta resource and its x-sunset; above 0 an "
+        "x-sunset becomes mandatory (default: 0, like oasdiff)",
+    )
+    parser.add_argument(
+        "--deprecation-days-stable",
+        type=_days,
+        default=0,
+        metavar="N",
+        help="the same for stable resources (and those without x-stability-level; default: 0)",
+    )
+    parser.add_argument(
+        "--flatten-allof",
+        action="store_true",
+        help="merge allOf members into one schema before comparing (off by default)",
+    )
     parser.set_defaults(func=run)
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"days must be 0 or more, not {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
     if declares_asyncapi(args.base):
         result = diff_asyncapi_result(args.base, args.revision)
     else:
-        result = diff(args.base, args.revision)
+        result = diff(
+            args.base,
+            args.revision,
+            deprecation_days_beta=args.deprecation_days_beta,
+            deprecation_days_stable=args.deprecation_days_stable,
+            flatten_allof=args.flatten_allof,
+        )
     write(result, args.format, sys.stdout)
     return 1 if result.at_least(Level(args.fail_on)) else 0

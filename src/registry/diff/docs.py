@@ -27,10 +27,26 @@ Operations whose base version is `x-stability-level: draft` or `alpha` promise n
 removal is not reported and only their info-level changes are kept. `x-sunset` dates are compared
 with today's date: removing a deprecated operation or parameter before its sunset is an error.
 
+The deprecation policy follows oasdiff's. `--deprecation-days-beta N` and
+`--deprecation-days-stable N` (both 0 by default, as in oasdiff) set the grace period for
+resources at `x-stability-level: beta` and for stable ones (no level counts as stable; `draft`
+and `alpha` have none). While a period is 0, `x-sunset` is optional; above 0, every newly
+deprecated operation, parameter or body property must carry an `x-sunset` at least that many
+days ahead (`*-sunset-missing`, `*-sunset-date-too-small`), and a sunset may move earlier only
+while it stays that far ahead (with no period, any earlier sunset is an error).
+
+`--flatten-allof` (off by default) merges the members of every `allOf` into one schema before
+comparing, so moving properties between a schema and its `allOf` parts reads as no change.
+
+Webhooks (OpenAPI 3.1) are compared operation by operation, named `METHOD name`. A webhook
+is a request the API sends: its request body is judged like a response (adding a property is
+safe, removing a required one breaks receivers) and the receiver's responses like requests.
+
 ## Using it
 
 ```sh
 registry diff BASE REVISION [--format json|text|markdown|html] [--fail-on error|warning]
+              [--deprecation-days-beta N] [--deprecation-days-stable N] [--flatten-allof]
 ```
 
 BASE and REVISION are OpenAPI 3.0 or 3.1 documents in YAML or JSON; local and relative-file
@@ -53,6 +69,10 @@ component appears once per operation, at its shortest path from the operation). 
 import registry
 
 result = registry.diff("v1.yaml", "v2.yaml")  # paths or already-loaded mappings
+result = registry.diff(                       # the CLI options, and the date sunsets are judged on
+    "v1.yaml", "v2.yaml", today=date(2027, 1, 4),
+    deprecation_days_beta=31, deprecation_days_stable=180, flatten_allof=True,
+)
 result.breaking                               # any error-level change
 [c.id for c in result.changes]                # registry.model.Change values
 ```

@@ -12,9 +12,18 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from registry.diff.policy import DeprecationPolicy
 from registry.loading import JSON
 
 _STABILITY = ("draft", "alpha", "beta", "stable")
+# The deprecation policy's verdicts on a newly deprecated property, as rule-id suffixes.
+_PROPERTY_DEPRECATION = {
+    "plain": "deprecated",
+    "with-sunset": "deprecated-with-sunset",
+    "sunset-missing": "deprecated-sunset-missing",
+    "sunset-invalid": "deprecated-sunset-invalid",
+    "sunset-too-small": "sunset-date-too-small",
+}
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
 _MATCH_ANYTHING = (".*", "^.*$", "^.*", ".*$", "")
 
@@ -291,8 +300,12 @@ def property_facts(
     rq: bool,
     *,
     request: bool,
+    policy: DeprecationPolicy | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Rule ids about one property's existence, required-ness, mutability and lifecycle."""
+    """Rule ids about one property's existence, required-ness, mutability and lifecycle.
+
+    With a ``policy``, a new deprecation is also judged against its x-sunset.
+    """
     if bp is None and rp is None:
         return
     if bp is None:
@@ -313,7 +326,11 @@ def property_facts(
         verb = f"became-{mut}" if r_hidden else f"became-not-{mut}"
         yield f"{side}-{kind}-property-{verb}", f"{hidden} {'set' if r_hidden else 'removed'}"
     if (bp.get("deprecated") is True) != (rp.get("deprecated") is True):
-        if rp.get("deprecated") is True:
+        if rp.get("deprecated") is True and policy is not None:
+            level = rp.get("x-stability-level")
+            for verdict, detail in policy.new_deprecation(rp, level):
+                yield f"{side}-property-{_PROPERTY_DEPRECATION[verdict]}", detail
+        elif rp.get("deprecated") is True:
             yield f"{side}-property-deprecated", "deprecated"
         else:
             yield f"{side}-property-reactivated", "no longer deprecated"

@@ -15,8 +15,8 @@ from registry.diff.operations import (
     as_dict,
     as_list,
     security_changes,
-    sunset_of,
 )
+from registry.diff.policy import DeprecationPolicy, sunset_of
 from registry.diff.refs import Resolver
 from registry.diff.rules import RULES
 from registry.diff.schema import SchemaComparator, escape
@@ -41,17 +41,21 @@ class OpenApiDiff:
         base_path: Path | None = None,
         revision_path: Path | None = None,
         today: date | None = None,
+        policy: DeprecationPolicy | None = None,
     ) -> None:
         self.base = Resolver(base, base_path)
         self.revision = Resolver(revision, revision_path)
         self.base_doc = base
         self.revision_doc = revision
-        self.today = today or date.today()
+        self.policy = policy or DeprecationPolicy(today or date.today())
+        self.today = self.policy.today
         self.context = Context(
             base=self.base,
             revision=self.revision,
-            schemas=SchemaComparator(self.base, self.revision, UnchangedRefs(base, revision)),
-            today=self.today,
+            schemas=SchemaComparator(
+                self.base, self.revision, UnchangedRefs(base, revision), policy=self.policy
+            ),
+            policy=self.policy,
             base_security=base.get("security"),
             revision_security=revision.get("security"),
         )
@@ -251,6 +255,36 @@ class OpenApiDiff:
             )
         for name in new.keys() - old.keys():
             self._add("webhook-added", None, f"#/webhooks/{escape(name)}", f"webhook {name} added")
+        for name in sorted(old.keys() & new.keys()):
+            self._webhook(name, old[name], new[name])
+
+    def _webhook(self, name: str, old: JSON, new: JSON) -> None:
+        """Compare one webhook present in both documents, operation by operation."""
+        item, file = self.base.deref(old, None)
+        rev_item, rev_file = self.revision.deref(new, None)
+        item, rev_item = as_dict(item), as_dict(rev_item)
+        for method in METHODS:
+            op, rev_op = item.get(method), rev_item.get(method)
+            operation = f"{method.upper()} {name}"
+            location = f"#/webhooks/{escape(name)}/{method}"
+            if isinstance(op, dict) and not isinstance(rev_op, dict):
+                self._add("webhook-removed", operation, location, f"webhook {operation} removed")
+            elif isinstance(rev_op, dict) and not isinstance(op, dict):
+                self._add("webhook-added", operation, location, f"webhook {operation} added")
+            elif isinstance(op, dict) and isinstance(rev_op, dict):
+                OperationDiff(
+                    self.context,
+                    method,
+                    path=name,
+                    item=item,
+                    op=op,
+                    file=file,
+                    rev_path=name,
+                    rev_item=rev_item,
+                    rev_op=rev_op,
+                    rev_file=rev_file,
+                    webhook=name,
+                ).run()
 
     def _component_schemas(self) -> None:
         old = as_dict(as_dict(self.base_doc.get("components")).get("schemas"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from registry.diff.policy import DeprecationPolicy, sunset_of
 from registry.diff.refs import Resolver
 from registry.diff.rules import RULES, Direction
 from registry.diff.schema import SchemaComparator, Scope, escape
@@ -31,17 +32,6 @@ def as_list(node: JSON) -> list[JSON]:
     return node if isinstance(node, list) else []
 
 
-def sunset_of(node: dict[str, JSON]) -> date | str | None:
-    """The x-sunset date, None when absent, or the raw text when it is not a date."""
-    raw = node.get("x-sunset")
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        return str(raw)
-
-
 @dataclass
 class Context:
     """What every operation comparison shares: resolvers, the schema comparator, the verdicts."""
@@ -49,10 +39,15 @@ class Context:
     base: Resolver
     revision: Resolver
     schemas: SchemaComparator
-    today: date
+    policy: DeprecationPolicy
     base_security: JSON
     revision_security: JSON
     changes: list[Change] = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        """The date sunsets are judged against."""
+        return self.policy.today
 
 
 @dataclass(frozen=True)
@@ -84,6 +79,23 @@ def security_changes(old: list[JSON], new: list[JSON]) -> Iterator[tuple[str, st
                 yield "security-scope-removed", f"scope {scope} removed from {scheme}"
 
 
+# The deprecation policy's verdicts on a new deprecation, as rule ids.
+_OPERATION_DEPRECATION = {
+    "plain": "endpoint-deprecated",
+    "with-sunset": "endpoint-deprecated-with-sunset",
+    "sunset-missing": "api-deprecated-sunset-missing",
+    "sunset-invalid": "api-deprecated-sunset-parse",
+    "sunset-too-small": "api-sunset-date-too-small",
+}
+_PARAMETER_DEPRECATION = {
+    "plain": "request-parameter-deprecated",
+    "with-sunset": "request-parameter-deprecated",
+    "sunset-missing": "request-parameter-deprecated-sunset-missing",
+    "sunset-invalid": "request-parameter-sunset-parse",
+    "sunset-too-small": "request-parameter-sunset-date-too-small",
+}
+
+
 class OperationDiff:
     """The comparison of one operation present in both documents."""
 
@@ -100,8 +112,14 @@ class OperationDiff:
         rev_item: dict[str, JSON],
         rev_op: dict[str, JSON],
         rev_file: Path | None,
+        webhook: str | None = None,
     ) -> None:
         self.context = context
+        # A webhook is a request the API sends: its request is judged like a response and the
+        # receiver's answers like requests.
+        self.webhook = webhook
+        self.inbound = Direction.RESPONSE if webhook is not None else Direction.REQUEST
+        self.outbound = Direction.REQUEST if webhook is not None else Direction.RESPONSE
         self.method = method
         self.path, self.item, self.op, self.file = path, item, op, file
         self.rev_path, self.rev_item, self.rev_op, self.rev_file = (
@@ -110,8 +128,12 @@ class OperationDiff:
             rev_op,
             rev_file,
         )
-        self.name = f"{method.upper()} {rev_path}"
-        self.location = f"#/paths/{escape(rev_path)}/{method}"
+        if webhook is not None:
+            self.name = f"{method.upper()} {webhook}"
+            self.location = f"#/webhooks/{escape(webhook)}/{method}"
+        else:
+            self.name = f"{method.upper()} {rev_path}"
+            self.location = f"#/paths/{escape(rev_path)}/{method}"
         self.changes: list[Change] = []
 
     def run(self) -> None:
@@ -189,16 +211,11 @@ class OperationDiff:
                 "api-deprecated-sunset-parse", where, f"x-sunset {new_sunset!r} is not a date"
             )
         elif now and not was:
-            if new_sunset is None:
-                self._add(
-                    "endpoint-deprecated", f"{self.location}/deprecated", "operation deprecated"
-                )
-            else:
-                self._add(
-                    "endpoint-deprecated-with-sunset",
-                    f"{self.location}/deprecated",
-                    f"operation deprecated, sunset {new_sunset}",
-                )
+            if new_level is not None and new_level not in STABILITY:
+                return  # api-invalid-stability-level already says what is wrong
+            for verdict, detail in self.context.policy.new_deprecation(self.rev_op, new_level):
+                rule_id = _OPERATION_DEPRECATION[verdict]
+                self._add(rule_id, f"{self.location}/deprecated", f"operation {detail}")
         elif was and not now:
             self._add(
                 "endpoint-reactivated",
@@ -212,7 +229,9 @@ class OperationDiff:
                     where,
                     f"x-sunset {sunset} removed from a deprecated operation",
                 )
-            elif isinstance(new_sunset, date) and new_sunset < sunset:
+            elif isinstance(new_sunset, date) and self.context.policy.sunset_moved_too_early(
+                sunset, new_sunset, new_level
+            ):
                 self._add(
                     "api-sunset-date-changed-too-small",
                     where,
@@ -297,6 +316,9 @@ class OperationDiff:
 
     def _added_param(self, param: _Param) -> None:
         node, location = param.node, self._param_location(param)
+        if self.webhook is not None:
+            self._add("response-header-added", location, f"{self._label(param)} added")
+            return
         if node.get("in") == "path":
             rule_id = "new-request-path-parameter"
         elif node.get("required") is True:
@@ -317,6 +339,10 @@ class OperationDiff:
     def _removed_param(self, param: _Param) -> None:
         node, location = param.node, self._param_location(param)
         label = self._label(param)
+        if self.webhook is not None:  # receivers may rely on what the API used to send
+            kind = "required" if node.get("required") is True else "optional"
+            self._add(f"{kind}-response-header-removed", location, f"{kind} {label} removed")
+            return
         if node.get("deprecated") is not True:
             self._add("request-parameter-removed", location, f"{label} removed")
             return
@@ -343,13 +369,18 @@ class OperationDiff:
     def _changed_param(self, old: _Param, new: _Param) -> None:
         b, r = old.node, new.node
         location, label = self._param_location(new), self._label(new)
-        if b.get("required") is not True and r.get("required") is True:
+        if self.webhook is not None:
+            if b.get("required") is True and r.get("required") is not True:
+                self._add("response-header-became-optional", location, f"{label} became optional")
+        elif b.get("required") is not True and r.get("required") is True:
             self._add("request-parameter-became-required", location, f"{label} became required")
         elif b.get("required") is True and r.get("required") is not True and r.get("in") != "path":
             self._add("request-parameter-became-optional", location, f"{label} became optional")
         was, now = b.get("deprecated") is True, r.get("deprecated") is True
+        level = self.rev_op.get("x-stability-level")
         if now and not was:
-            self._add("request-parameter-deprecated", location, f"{label} deprecated")
+            for verdict, detail in self.context.policy.new_deprecation(r, level):
+                self._add(_PARAMETER_DEPRECATION[verdict], location, f"{label} {detail}")
         elif was and not now:
             self._add("request-parameter-reactivated", location, f"{label} no longer deprecated")
         elif was and now:
@@ -360,7 +391,11 @@ class OperationDiff:
                     location,
                     f"x-sunset of deprecated {label} removed",
                 )
-            elif isinstance(sunset, date) and isinstance(new_sunset, date) and new_sunset < sunset:
+            elif (
+                isinstance(sunset, date)
+                and isinstance(new_sunset, date)
+                and self.context.policy.sunset_moved_too_early(sunset, new_sunset, level)
+            ):
                 self._add(
                     "request-parameter-sunset-date-changed-too-small",
                     location,
@@ -373,8 +408,8 @@ class OperationDiff:
                 old_schema,
                 new_schema,
                 (old.file, new.file),
-                direction=Direction.REQUEST,
-                scope="parameter",
+                direction=self.inbound,
+                scope="parameter" if self.webhook is None else "header",
                 location=f"{location}/{new_where}",
                 subject=label,
             )
@@ -445,7 +480,7 @@ class OperationDiff:
                     old_schema,
                     new_schema,
                     (bfile, rfile),
-                    direction=Direction.REQUEST,
+                    direction=self.inbound,
                     scope="body",
                     location=f"{where}/schema",
                     subject=f"request body ({media})",
@@ -524,7 +559,7 @@ class OperationDiff:
                     old_schema,
                     new_schema,
                     (bfile, rfile),
-                    direction=Direction.RESPONSE,
+                    direction=self.outbound,
                     scope="body",
                     location=where,
                     subject=f"response {status} ({media})",
@@ -585,7 +620,7 @@ class OperationDiff:
                     old_schema,
                     new_schema,
                     (hb_file, hr_file),
-                    direction=Direction.RESPONSE,
+                    direction=self.outbound,
                     scope="header",
                     location=f"{where}/{new_where}",
                     subject=f"response {status} header '{name}'",

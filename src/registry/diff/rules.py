@@ -78,6 +78,18 @@ request-property-stability-decreased | error | request | oasdiff | lifecycle | A
 request-property-stability-increased | info | request | oasdiff | lifecycle | A request property's x-stability-level went up. | beta -> stable
 response-property-stability-decreased | error | response | oasdiff | lifecycle | A response property's x-stability-level went down. | stable -> beta
 response-property-stability-increased | info | response | oasdiff | lifecycle | A response property's x-stability-level went up. | beta -> stable
+api-deprecated-sunset-missing | error | none | oasdiff | lifecycle | An operation was deprecated without an x-sunset while the deprecation policy requires a grace period (--deprecation-days-beta/--deprecation-days-stable above 0). | deprecated: true (no x-sunset, 180 days required)
+api-sunset-date-too-small | error | none | oasdiff | lifecycle | An operation was deprecated with an x-sunset closer to today than the policy's grace period for its stability level. | x-sunset 30 days away, 180 required
+request-parameter-deprecated-sunset-missing | error | request | oasdiff | lifecycle | A parameter was deprecated without an x-sunset while the policy requires a grace period. | deprecated: true (no x-sunset)
+request-parameter-sunset-date-too-small | error | request | oasdiff | lifecycle | A parameter was deprecated with an x-sunset closer than the policy's grace period. | x-sunset 10 days away, 31 required
+request-property-deprecated-with-sunset | info | request | oasdiff | lifecycle | A request property was deprecated with an x-sunset date. | deprecated: true, x-sunset: 2027-01-01
+request-property-deprecated-sunset-missing | error | request | oasdiff | lifecycle | A request property was deprecated without an x-sunset while the policy requires a grace period. | deprecated: true (no x-sunset)
+request-property-deprecated-sunset-invalid | error | request | oasdiff | lifecycle | A request property was deprecated with an x-sunset that is not a date. | x-sunset: soon
+request-property-sunset-date-too-small | error | request | oasdiff | lifecycle | A request property was deprecated with an x-sunset closer than the policy's grace period. | x-sunset 10 days away, 180 required
+response-property-deprecated-with-sunset | info | response | oasdiff | lifecycle | A response property was deprecated with an x-sunset date. | deprecated: true, x-sunset: 2027-01-01
+response-property-deprecated-sunset-missing | error | response | oasdiff | lifecycle | A response property was deprecated without an x-sunset while the policy requires a grace period. | deprecated: true (no x-sunset)
+response-property-deprecated-sunset-invalid | error | response | oasdiff | lifecycle | A response property was deprecated with an x-sunset that is not a date. | x-sunset: soon
+response-property-sunset-date-too-small | error | response | oasdiff | lifecycle | A response property was deprecated with an x-sunset closer than the policy's grace period. | x-sunset 10 days away, 180 required
 api-version-decreased | info | none | oasdiff | lifecycle | info.version went down. | 2.1.0 -> 2.0.0
 # security
 api-security-removed | info | none | oasdiff | security | A security requirement was removed from an operation. | security: [oauth2] -> [apiKey]

@@ -33,6 +33,7 @@ from registry.diff.facts import (
     type_facts,
     value_facts,
 )
+from registry.diff.policy import DeprecationPolicy
 from registry.diff.refs import Resolver, ref_name
 from registry.diff.rules import RULES, Direction, Rule
 from registry.diff.unchanged import UnchangedRefs
@@ -211,9 +212,15 @@ class SchemaComparator:
     """Compares schemas of a base and a revision document; reusable across many roots."""
 
     def __init__(
-        self, base: Resolver, revision: Resolver, unchanged: UnchangedRefs | None = None
+        self,
+        base: Resolver,
+        revision: Resolver,
+        unchanged: UnchangedRefs | None = None,
+        *,
+        policy: DeprecationPolicy | None = None,
     ) -> None:
         self.base = base
+        self.policy = policy
         self.revision = revision
         self.unchanged = unchanged
         self._locals: dict[tuple[int, int, Direction], _Local] = {}
@@ -551,7 +558,9 @@ class SchemaComparator:
                 # Only ``required`` changed for a property defined elsewhere (e.g. in an allOf).
                 bp = rp = {}
             bq, rq = name in breq, name in rreq
-            for rule_id, detail in property_facts(name, bp, bq, rp, rq, request=request):
+            for rule_id, detail in property_facts(
+                name, bp, bq, rp, rq, request=request, policy=self.policy
+            ):
                 facts.append(Fact((rule_id,), detail, where, (name,), fixed=True))
             if bp is None or rp is None or name not in bprops or name not in rprops:
                 continue
