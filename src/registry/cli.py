@@ -17,10 +17,14 @@ from registry.loading import DocumentError
 COMMANDS = ("diff", "compat", "lint")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``registry`` parser; ``only`` registers that one sub-command (and imports only its
+    engine), as ``main`` does when the command line names one."""
     parser = argparse.ArgumentParser(prog="registry", description="Waybill contract registry")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = import_module(f"registry.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -33,9 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``registry`` console script."""
-    parser = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    named = args_list[0] if args_list and args_list[0] in COMMANDS else None
+    parser = build_parser(named)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse exits 2 on bad usage, which is our code for it too
         return int(exc.code or 0)
     try:

@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.compat.avro import check_avro
-from registry.compat.avro_schema import parse_avro
 from registry.diff.refs import Resolver
 from registry.diff.result import DiffResult
 from registry.diff.rules import Direction
@@ -323,6 +321,10 @@ class _MessageDiff:
         new_avro = _avro(self.parent.new, a_schema, files[1])
         # send: consumers on the old schema read the new one; receive: the reverse.
         reader, writer = (new_avro, old_avro) if self.receive else (old_avro, new_avro)
+        # Imported here: an OpenAPI diff never needs the Avro checker, so the CLI skips loading it.
+        from registry.compat.avro import check_avro
+        from registry.compat.avro_schema import parse_avro
+
         issues = check_avro(parse_avro(reader), parse_avro(writer))
         mode = "BACKWARD" if self.receive else "FORWARD"
         who = "the provider's new schema reading old senders' data" if self.receive else (
