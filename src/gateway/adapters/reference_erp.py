@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Self
 
 from gateway.adapters.documents import item_from_doc, item_to_doc
-from gateway.adapters.sqlite_store import SqliteDatabase
+from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.domain.adjustments import Adjustment, ErpPosting
 from gateway.domain.inventory import ErpBalance, ErpKey, StockStatus
 from gateway.domain.items import Item

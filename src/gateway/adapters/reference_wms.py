@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Self
 
-from gateway.adapters.sqlite_store import SqliteDatabase
+from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.domain.adjustments import Adjustment
 from gateway.domain.errors import BusinessRuleViolation
 from gateway.domain.inventory import BinBalance, Location, LocationType, StockStatus

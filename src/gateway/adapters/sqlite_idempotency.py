@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.services.idempotency import (
     Claim,
     Claimed,
@@ -50,29 +50,14 @@ def _held(lease_until: datetime | None) -> tuple[float | None, float | None]:
 class SqliteIdempotencyStore:
     """An ``IdempotencyStore`` on a SQLite file (WAL), safe across worker processes."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 10_000) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
-        self._ready = False
-
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        if not self._ready:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
-            self._ready = True
-        conn.execute("PRAGMA synchronous = NORMAL")
-        return conn
+        self.db = SqliteDatabase(path, _SCHEMA)
 
     def _claim(self, scope: KeyScope, fingerprint: str, now: datetime, lease: timedelta) -> Claim:
         ts, until = now.timestamp(), (now + lease).timestamp()
         key = (scope.client_id, scope.operation_id, scope.key)
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT fingerprint, state, status, headers, body, locked_until"
                 " FROM idempotency_keys WHERE client_id = ? AND operation_id = ? AND idem_key = ?",
@@ -84,18 +69,14 @@ class SqliteIdempotencyStore:
                     " state, created_at, locked_until) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)",
                     (*key, fingerprint, ts, until),
                 )
-                conn.execute("COMMIT")
                 return Claimed(now + lease)
             stored_print, state, status, headers, body, locked_until = row
             if stored_print != fingerprint:
-                conn.execute("ROLLBACK")
                 return Mismatch()
             if state == "done":
-                conn.execute("ROLLBACK")
                 pairs = tuple((str(k), str(v)) for k, v in json.loads(headers))
                 return Replay(StoredResponse(int(status), pairs, bytes(body)))
             if locked_until > ts:
-                conn.execute("ROLLBACK")
                 return InFlight(retry_after=max(1, int(locked_until - ts + 0.999)))
             # The holder's lease ran out (crashed worker): take the key over.
             conn.execute(
@@ -103,14 +84,7 @@ class SqliteIdempotencyStore:
                 " WHERE client_id = ? AND operation_id = ? AND idem_key = ?",
                 (until, *key),
             )
-            conn.execute("COMMIT")
             return Claimed(now + lease)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
 
     def _complete(
         self,
@@ -119,8 +93,7 @@ class SqliteIdempotencyStore:
         response: StoredResponse,
         lease_until: datetime | None,
     ) -> None:
-        conn = self._connect()
-        try:
+        with self.db.transaction() as conn:
             conn.execute(
                 "UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?"
                 " WHERE client_id = ? AND operation_id = ? AND idem_key = ? AND fingerprint = ?"
@@ -136,24 +109,18 @@ class SqliteIdempotencyStore:
                     *_held(lease_until),
                 ),
             )
-        finally:
-            conn.close()
 
     def _release(self, scope: KeyScope, fingerprint: str, lease_until: datetime | None) -> None:
-        conn = self._connect()
-        try:
+        with self.db.transaction() as conn:
             conn.execute(
                 "DELETE FROM idempotency_keys WHERE client_id = ? AND operation_id = ?"
                 " AND idem_key = ? AND fingerprint = ? AND state = 'in_flight'"
                 " AND (? IS NULL OR locked_until = ?)",
                 (scope.client_id, scope.operation_id, scope.key, fingerprint, *_held(lease_until)),
             )
-        finally:
-            conn.close()
 
     def _purge(self, older_than: datetime) -> int:
-        conn = self._connect()
-        try:
+        with self.db.transaction() as conn:
             cutoff = older_than.timestamp()
             # A claim whose lease still runs is in use however old the key: never purged.
             cursor = conn.execute(
@@ -162,8 +129,6 @@ class SqliteIdempotencyStore:
                 (cutoff, cutoff),
             )
             return cursor.rowcount
-        finally:
-            conn.close()
 
     async def claim(
         self, scope: KeyScope, fingerprint: str, *, now: datetime, lease: timedelta
@@ -197,8 +162,8 @@ class SqliteIdempotencyStore:
         await asyncio.to_thread(self._ping)
 
     def _ping(self) -> None:
-        conn = self._connect()
-        try:
-            conn.execute("SELECT 1").fetchone()
-        finally:
-            conn.close()
+        self.db.ping()
+
+    async def close(self) -> None:
+        """Close this process's connections (shutdown)."""
+        self.db.close()

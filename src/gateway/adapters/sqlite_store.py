@@ -8,11 +8,7 @@ its own connection. Schemas are created on first use; nothing happens at import 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +23,7 @@ from gateway.adapters.documents import (
     item_to_doc,
     utc_key,
 )
+from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.domain.adjustments import (
     Adjustment,
     AdjustmentStatus,
@@ -36,82 +33,6 @@ from gateway.domain.errors import StaleVersion
 from gateway.domain.events import EventEnvelope
 from gateway.domain.items import Item, ItemStatus
 from gateway.ports import AdjustmentFilter
-
-BUSY_TIMEOUT_S = 15.0
-
-
-class SqliteDatabase:
-    """One SQLite file: a connection per thread and process, schema created on first use."""
-
-    def __init__(self, path: Path, schema: str) -> None:
-        self.path = path
-        self._schema = schema
-        self._local = threading.local()
-        self._ready = threading.Lock()
-        self._created_in: int | None = None
-        # Every connection this process opened, so close() can reach other threads' too; a
-        # generation bump makes threads holding a closed one open a fresh one.
-        self._opened: list[tuple[int, sqlite3.Connection]] = []
-        self._generation = 0
-
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection (a forked worker never reuses its parent's)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        current = (os.getpid(), self._generation)
-        if conn is not None and getattr(self._local, "owner", None) == current:
-            return conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        with self._ready:
-            if self._created_in != os.getpid():
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in self._schema.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                self._created_in = os.getpid()
-            self._opened.append((os.getpid(), conn))
-        self._local.conn, self._local.owner = conn, current
-        return conn
-
-    def close(self) -> None:
-        """Close every connection this process opened (they reopen on the next use).
-
-        A forked worker leaves its parent's connections alone: closing them would close the
-        parent's file handles too.
-        """
-        with self._ready:
-            opened, self._opened = self._opened, []
-            self._generation += 1
-        for pid, conn in opened:
-            if pid == os.getpid():
-                conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: ``BEGIN IMMEDIATE``, committed on success, rolled back on error."""
-        conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def ping(self) -> None:
-        """Raise when the file cannot be read."""
-        self.connection().execute("SELECT 1").fetchone()
-
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
