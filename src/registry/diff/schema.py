@@ -179,8 +179,14 @@ _WRAPPER_EXTRAS = COSMETIC | {"nullable", "discriminator", "deprecated"}
 
 
 def _wrapper_keyword(schema: dict[str, JSON]) -> str | None:
-    """``oneOf``/``anyOf`` when that is all the schema says, else None."""
-    keywords = [k for k in ("oneOf", "anyOf") if isinstance(schema.get(k), list) and schema[k]]
+    """``oneOf``/``anyOf``/``allOf`` when that is all the schema says, else None.
+
+    ``allOf: [X]`` accepts exactly what ``X`` does, and ``allOf: [X, Y]`` is ``X`` narrowed by
+    ``Y``: both compare ``X`` with its member, not with a schema that says nothing itself.
+    """
+    keywords = [
+        k for k in ("oneOf", "anyOf", "allOf") if isinstance(schema.get(k), list) and schema[k]
+    ]
     if len(keywords) != 1:
         return None
     rest = (k for k in schema if k != keywords[0] and not k.startswith("x-"))
