@@ -74,13 +74,15 @@ def build_handlers(metrics: Metrics) -> list[tuple[type[Exception] | int, ErrorH
 
     def client_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, ProblemException)
-        kind = _BY_STATUS.get(exc.status, problems.VALIDATION_FAILED)
+        fallback = problems.INTERNAL_ERROR if exc.status >= 500 else problems.VALIDATION_FAILED
+        kind = _BY_STATUS.get(exc.status, fallback)
         detail = str(exc.detail or exc.title or "")
         if isinstance(exc, BadRequestProblem) and "JSON" in detail and "valid" in detail:
             kind = problems.MALFORMED_BODY
         if isinstance(exc, UnsupportedMediaTypeProblem):
             kind = problems.UNSUPPORTED_MEDIA_TYPE
-        return _response(kind, detail, exc.headers)
+        # Server-side problems do not describe our internals to the caller.
+        return _response(kind, detail if exc.status < 500 else None, exc.headers)
 
     def http_exception(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, HTTPException)

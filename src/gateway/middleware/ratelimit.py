@@ -1,8 +1,9 @@
 """Per-client rate limiting with ``RateLimit-*`` headers on every answer and 429 when empty.
 
 Placed after authentication: the bucket is the verified client's, so nobody can drain another
-partner's quota by naming it in a forged token. Unauthenticated traffic (the token endpoint,
-rejected tokens) is bucketed by peer address.
+partner's quota by naming it in a forged token. Traffic without a principal that gets this far
+(the token endpoint and the other routes outside the contracts) is bucketed by peer address;
+requests with a rejected token are answered by the security layer before they reach this one.
 """
 
 from __future__ import annotations

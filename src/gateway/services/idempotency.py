@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import parse_qsl, urlencode
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,10 @@ class IdempotencyStore(Protocol):
 def fingerprint(method: str, path: str, query: str, body: bytes, content_type: str) -> str:
     """SHA-256 over method, path, query and the body, JSON canonicalised when it is JSON.
 
-    Canonical JSON (sorted keys, no insignificant white space) makes a retry that re-serialises
-    the same payload differently count as the same request.
+    Canonical JSON (sorted keys, no insignificant white space) and a sorted query make a retry
+    that re-serialises the same request differently count as the same request.
     """
+    query = urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
     canonical = body
     if body and ("json" in content_type):
         try:
