@@ -35,6 +35,12 @@ deprecated operation, parameter or body property must carry an `x-sunset` at lea
 days ahead (`*-sunset-missing`, `*-sunset-date-too-small`), and a sunset may move earlier only
 while it stays that far ahead (with no period, any earlier sunset is an error).
 
+Media types are paired by name first, then by the type they name (`application/json` and
+`application/json; charset=utf-8` are the same content), then by range: a response type replaced
+by a range covering it (`application/*`, `*/*`) is generalised, the reverse specialised; a request
+range narrowed to one type is a removal. `not` inverts its subschema, so a change inside it is
+reported whole (`*-not-added`, `*-not-removed`, `*-not-changed`) rather than judged by direction.
+
 `--flatten-allof` (off by default) merges the members of every `allOf` into one schema before
 comparing, so moving properties between a schema and its `allOf` parts reads as no change.
 

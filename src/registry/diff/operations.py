@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from registry.diff.media import pair_media_types
 from registry.diff.policy import DeprecationPolicy, sunset_of
 from registry.diff.refs import Resolver
 from registry.diff.rules import RULES, Direction
@@ -79,6 +80,7 @@ def security_changes(old: list[JSON], new: list[JSON]) -> Iterator[tuple[str, st
                 yield "security-scope-removed", f"scope {scope} removed from {scheme}"
 
 
+_MEDIA_VERBS = {"renamed": "changed", "generalized": "generalized", "specialized": "specialized"}
 # The deprecation policy's verdicts on a new deprecation, as rule ids.
 _OPERATION_DEPRECATION = {
     "plain": "endpoint-deprecated",
@@ -409,7 +411,9 @@ class OperationDiff:
                 new_schema,
                 (old.file, new.file),
                 direction=self.inbound,
-                scope="parameter" if self.webhook is None else "header",
+                scope="header"
+                if self.webhook is not None or b.get("in") == "header"
+                else "parameter",
                 location=f"{location}/{new_where}",
                 subject=label,
             )
@@ -447,21 +451,28 @@ class OperationDiff:
                 "request body became optional",
             )
         old_content, new_content = as_dict(b.get("content")), as_dict(r.get("content"))
-        for media in new_content.keys() - old_content.keys():
+        media_types = pair_media_types(old_content, new_content)
+        for media in media_types.added:
             self._add(
                 "request-body-media-type-added",
                 f"{location}/content/{escape(media)}",
                 f"request media type {media} added",
             )
-        for media in old_content.keys() - new_content.keys():
+        for media in media_types.removed:
             self._add(
                 "request-body-media-type-removed",
                 f"{location}/content/{escape(media)}",
                 f"request media type {media} removed",
             )
-        for media in old_content.keys() & new_content.keys():
+        for old_media, media, relation in media_types.pairs:
             where = f"{location}/content/{escape(media)}"
-            old_schema = as_dict(old_content[media]).get("schema")
+            if relation == "specialized":  # the revision accepts only part of what it did
+                self._add(
+                    "request-body-media-type-removed",
+                    where,
+                    f"request media type {old_media} narrowed to {media}",
+                )
+            old_schema = as_dict(old_content[old_media]).get("schema")
             new_schema = as_dict(new_content[media]).get("schema")
             if old_schema is None and new_schema is not None:
                 self._add(
@@ -526,21 +537,28 @@ class OperationDiff:
         location: str,
     ) -> None:
         old_content, new_content = as_dict(b.get("content")), as_dict(r.get("content"))
-        for media in old_content.keys() - new_content.keys():
+        media_types = pair_media_types(old_content, new_content)
+        for media in media_types.removed:
             self._add(
                 "response-media-type-removed",
                 f"{location}/content/{escape(media)}",
                 f"response {status} media type {media} removed",
             )
-        for media in new_content.keys() - old_content.keys():
+        for media in media_types.added:
             self._add(
                 "response-media-type-added",
                 f"{location}/content/{escape(media)}",
                 f"response {status} media type {media} added",
             )
-        for media in old_content.keys() & new_content.keys():
+        for old_media, media, relation in media_types.pairs:
             where = f"{location}/content/{escape(media)}/schema"
-            old_schema = as_dict(old_content[media]).get("schema")
+            if relation != "same":
+                self._add(
+                    f"response-media-type-name-{_MEDIA_VERBS[relation]}",
+                    f"{location}/content/{escape(media)}",
+                    f"response {status} media type {old_media} {relation} to {media}",
+                )
+            old_schema = as_dict(old_content[old_media]).get("schema")
             new_schema = as_dict(new_content[media]).get("schema")
             if old_schema is None and new_schema is not None:
                 self._add(

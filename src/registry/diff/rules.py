@@ -443,6 +443,27 @@ response-body-content-schema-added | info | response | oasdiff | structure | A c
 response-body-content-schema-removed | error | response | oasdiff | structure | A contentSchema was removed from the response body (3.1). | - contentSchema
 response-body-content-media-type-changed | error | response | oasdiff | structure | The response body's contentMediaType changed (3.1). | image/png -> image/jpeg
 response-body-content-encoding-changed | error | response | oasdiff | structure | The response body's contentEncoding changed (3.1). | base64 -> base32
+# the not keyword (oasdiff has no check for it)
+request-body-not-added | error | request | waybill | composition | A not subschema was added to the request body: values it matches are now rejected. | + not: {enum: [CANCELLED]}
+request-body-not-removed | info | request | waybill | composition | The request body's not subschema was removed: it accepts more. | - not
+request-body-not-changed | warning | request | waybill | composition | The request body's not subschema changed: values it newly matches are rejected. | not: {enum: [A]} -> not: {enum: [A, B]}
+request-property-not-added | error | request | waybill | composition | A not subschema was added to a request property. | + not: {enum: [CANCELLED]}
+request-property-not-removed | info | request | waybill | composition | A request property's not subschema was removed. | - not
+request-property-not-changed | warning | request | waybill | composition | A request property's not subschema changed. | not: {enum: [A]} -> not: {enum: [A, B]}
+response-body-not-added | info | response | waybill | composition | A not subschema was added to the response body: it holds fewer values. | + not
+response-body-not-removed | error | response | waybill | composition | The response body's not subschema was removed: values callers never saw may appear. | - not: {enum: [CANCELLED]}
+response-body-not-changed | warning | response | waybill | composition | The response body's not subschema changed: values it no longer matches may appear. | not: {enum: [A, B]} -> not: {enum: [A]}
+response-property-not-added | info | response | waybill | composition | A not subschema was added to a response property. | + not
+response-property-not-removed | error | response | waybill | composition | A response property's not subschema was removed. | - not: {enum: [CANCELLED]}
+response-property-not-changed | warning | response | waybill | composition | A response property's not subschema changed. | not: {enum: [A, B]} -> not: {enum: [A]}
+# object-valued request headers
+new-required-request-header-property | error | request | oasdiff | parameters | A required property was added to an object-valued request header. | + X-Context.site (required)
+request-header-property-became-required | error | request | oasdiff | required-ness | A property of an object-valued request header became required. | required: [] -> [site]
+request-header-property-became-enum | error | request | oasdiff | enums | A property of an object-valued request header was restricted to an enum. | + enum: [EU, US]
+# media-type names
+response-media-type-name-changed | info | response | oasdiff | media-types | A response media type was renamed to one naming the same type (parameters or case differ). | application/json -> application/json; charset=utf-8
+response-media-type-name-generalized | error | response | oasdiff | media-types | A response media type was replaced by a range covering it: callers may receive types they cannot parse. | application/json -> application/*
+response-media-type-name-specialized | info | response | oasdiff | media-types | A response media-type range was replaced by a type it covers. | application/* -> application/json
 # response properties
 response-required-property-removed | error | response | oasdiff | responses | A required response property was removed. | - properties.id (required)
 response-optional-property-removed | warning | response | oasdiff | responses | An optional response property was removed. | - properties.note

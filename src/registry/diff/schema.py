@@ -49,7 +49,11 @@ _PREFIXES: dict[tuple[Direction, Scope, bool], tuple[str, ...]] = {
     (Direction.REQUEST, "parameter", True): ("request-parameter", "request-property"),
     (Direction.REQUEST, "parameter", False): ("request-parameter-property", "request-property"),
     (Direction.REQUEST, "header", True): ("request-parameter", "request-property"),
-    (Direction.REQUEST, "header", False): ("request-parameter-property", "request-property"),
+    (Direction.REQUEST, "header", False): (
+        "request-header-property",
+        "request-parameter-property",
+        "request-property",
+    ),
     (Direction.RESPONSE, "body", True): (
         "response-body",
         "response-mediatype",
@@ -62,6 +66,10 @@ _PREFIXES: dict[tuple[Direction, Scope, bool], tuple[str, ...]] = {
     (Direction.RESPONSE, "header", False): ("response-property",),
 }
 
+_HEADER_IDS = {
+    "new-required-request-property": "new-required-request-header-property",
+    "request-property-became-required": "request-header-property-became-required",
+}
 # Keywords that document a schema without changing which values it accepts.
 COSMETIC = frozenset(
     {"description", "summary", "title", "example", "examples", "externalDocs", "$comment", "xml"}
@@ -204,6 +212,9 @@ def _judge(
     full_path = path + fact.subject
     if fact.fixed:
         candidates: tuple[str, ...] = fact.suffixes
+        if scope == "header" and direction is Direction.REQUEST:
+            # Properties of an object-valued request header have ids of their own in oasdiff.
+            candidates = tuple(_HEADER_IDS.get(c, c) for c in candidates)
     else:
         prefixes = _PREFIXES[(direction, scope, not full_path)]
         candidates = tuple(f"{p}-{s}" for s in fact.suffixes for p in prefixes)
@@ -388,9 +399,29 @@ class SchemaComparator:
             self._properties(b, bfile, r, rfile, direction=direction, facts=facts, edges=edges)
         if not keys.isdisjoint(_SUBSCHEMA_KEYS):
             self._subschemas(b, r, facts, edges)
+        if "not" in keys:
+            facts.extend(self._not(b, bfile, r, rfile))
         local = _Local(facts, edges)
         self._locals[key] = local
         return local
+
+    def _not(
+        self, b: dict[str, JSON], bfile: Path | None, r: dict[str, JSON], rfile: Path | None
+    ) -> Iterator[Fact]:
+        """``not`` inverts its subschema: widening it narrows the schema, so a change inside it
+        cannot be judged with the walk's direction; report it whole."""
+        bn, rn = b.get("not"), r.get("not")
+        if bn is None and rn is not None:
+            yield Fact(("not-added",), "not added (values it matches are now rejected)", ("not",))
+        elif bn is not None and rn is None:
+            yield Fact(
+                ("not-removed",), "not removed (values it matched are now allowed)", ("not",)
+            )
+        elif bn is not None and rn is not None:
+            before = self._shape(self.base, bn, bfile, 8)
+            after = self._shape(self.revision, rn, rfile, 8)
+            if before != after:
+                yield Fact(("not-changed",), "the not subschema changed", ("not",))
 
     def _composition(
         self,
