@@ -229,7 +229,10 @@ class Parameter:
                 if self.exploded and self.location == "query":
                     items.append(value)
                 else:
-                    items.extend(value.split(",") if value else [])
+                    parts = value.split(",") if value else []
+                    if self.location == "header":  # repeated fields arrive joined by ", "
+                        parts = [part.strip() for part in parts]
+                    items.extend(parts)
             return [coerce(item, self.item_kind) for item in items]
         return coerce(values[-1], self.kind)
 

@@ -151,6 +151,19 @@ CASES = [
         headers={"X-Tenant": "x"},
     ),
     Case(
+        "header array of integers, blanks around commas",
+        "/widgets/v1/widgets",
+        headers={**TENANT, "X-Shelves": "1, 2,3"},
+    ),
+    Case(
+        "header array item breaks its schema",
+        "/widgets/v1/widgets",
+        400,
+        "validation-failed",
+        ("X-Shelves/1",),
+        headers={**TENANT, "X-Shelves": "1, 12"},
+    ),
+    Case(
         "errors are all reported",
         "/widgets/v1/widgets?limit=0&status=X&bogus=1",
         400,

@@ -55,6 +55,11 @@ DOCUMENT: Document = {
                         "schema": {"type": "string"},
                     },
                     {
+                        "name": "X-Shelves",
+                        "in": "header",
+                        "schema": {"type": "array", "items": {"type": "integer", "maximum": 9}},
+                    },
+                    {
                         "name": "X-Tenant",
                         "in": "header",
                         "required": True,
