@@ -37,6 +37,8 @@ BOUNDS: tuple[tuple[str, str, str, float | None], ...] = (
     ("minItems", "min-items", _MIN, 0),
     ("maxContains", "max-contains", _MAX, None),
     ("minContains", "min-contains", _MIN, 1),
+    ("maxProperties", "max-properties", _MAX, None),
+    ("minProperties", "min-properties", _MIN, 0),
 )
 
 

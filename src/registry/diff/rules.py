@@ -464,6 +464,27 @@ request-header-property-became-enum | error | request | oasdiff | enums | A prop
 response-media-type-name-changed | info | response | oasdiff | media-types | A response media type was renamed to one naming the same type (parameters or case differ). | application/json -> application/json; charset=utf-8
 response-media-type-name-generalized | error | response | oasdiff | media-types | A response media type was replaced by a range covering it: callers may receive types they cannot parse. | application/json -> application/*
 response-media-type-name-specialized | info | response | oasdiff | media-types | A response media-type range was replaced by a type it covers. | application/* -> application/json
+# object size bounds (oasdiff has no check for them)
+request-body-max-properties-set | warning | request | waybill | bounds | The request body's maxProperties was set (oasdiff has no maxProperties check). | + maxProperties: 20
+request-body-max-properties-decreased | error | request | waybill | bounds | The request body's maxProperties decreased: objects callers send may now be rejected. | maxProperties: 20 -> 10
+request-body-max-properties-increased | info | request | waybill | bounds | The request body's maxProperties increased or was removed. | maxProperties: 10 -> 20
+request-body-min-properties-set | warning | request | waybill | bounds | The request body's minProperties was set (oasdiff has no minProperties check). | + minProperties: 1
+request-body-min-properties-increased | error | request | waybill | bounds | The request body's minProperties increased. | minProperties: 1 -> 2
+request-body-min-properties-decreased | info | request | waybill | bounds | The request body's minProperties decreased or was removed. | minProperties: 2 -> 1
+request-property-max-properties-set | warning | request | waybill | bounds | A request object property's maxProperties was set (oasdiff has no maxProperties check). | + maxProperties: 20
+request-property-max-properties-decreased | error | request | waybill | bounds | A request object property's maxProperties decreased: objects callers send may now be rejected. | maxProperties: 20 -> 10
+request-property-max-properties-increased | info | request | waybill | bounds | A request object property's maxProperties increased or was removed. | maxProperties: 10 -> 20
+request-property-min-properties-set | warning | request | waybill | bounds | A request object property's minProperties was set (oasdiff has no minProperties check). | + minProperties: 1
+request-property-min-properties-increased | error | request | waybill | bounds | A request object property's minProperties increased. | minProperties: 1 -> 2
+request-property-min-properties-decreased | info | request | waybill | bounds | A request object property's minProperties decreased or was removed. | minProperties: 2 -> 1
+response-body-max-properties-increased | error | response | waybill | bounds | The response body's maxProperties increased: callers may receive larger objects. | maxProperties: 10 -> 20
+response-body-max-properties-unset | error | response | waybill | bounds | The response body's maxProperties was removed. | - maxProperties
+response-body-min-properties-decreased | error | response | waybill | bounds | The response body's minProperties decreased. | minProperties: 2 -> 1
+response-body-min-properties-unset | error | response | waybill | bounds | The response body's minProperties was removed. | - minProperties
+response-property-max-properties-increased | error | response | waybill | bounds | A response object property's maxProperties increased: callers may receive larger objects. | maxProperties: 10 -> 20
+response-property-max-properties-unset | error | response | waybill | bounds | A response object property's maxProperties was removed. | - maxProperties
+response-property-min-properties-decreased | error | response | waybill | bounds | A response object property's minProperties decreased. | minProperties: 2 -> 1
+response-property-min-properties-unset | error | response | waybill | bounds | A response object property's minProperties was removed. | - minProperties
 # response properties
 response-required-property-removed | error | response | oasdiff | responses | A required response property was removed. | - properties.id (required)
 response-optional-property-removed | warning | response | oasdiff | responses | An optional response property was removed. | - properties.note
