@@ -244,6 +244,7 @@ def constraint_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
             yield Fact(("pattern-generalized", "pattern-changed"), text)
         else:
             yield Fact(("pattern-changed",), f"pattern changed from {show(bp)} to {show(rp)}")
+    yield from _unique_and_multiple_facts(b, r)
     for keyword, stem in (
         ("contentMediaType", "content-media-type"),
         ("contentEncoding", "content-encoding"),
@@ -251,6 +252,36 @@ def constraint_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
         if b.get(keyword) != r.get(keyword):
             text = f"{keyword} changed from {b.get(keyword)} to {r.get(keyword)}"
             yield Fact((f"{stem}-changed",), text)
+
+
+def _unique_and_multiple_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:
+    """``uniqueItems`` and ``multipleOf``: each narrows or widens the accepted values."""
+    bu, ru = b.get("uniqueItems") is True, r.get("uniqueItems") is True
+    if ru and not bu:
+        yield Fact(("unique-items-added",), "uniqueItems set (arrays with duplicates rejected)")
+    elif bu and not ru:
+        yield Fact(("unique-items-removed",), "uniqueItems removed (duplicates may appear)")
+    bm, rm = _positive(b.get("multipleOf")), _positive(r.get("multipleOf"))
+    if bm == rm:
+        return
+    text = f"multipleOf changed from {bm or 'none'} to {rm or 'none'}"
+    # Multiples of ``new`` include every multiple of ``old`` exactly when ``old`` is one of them.
+    if rm is not None and (bm is None or not _divides(rm, bm)):
+        yield Fact(("multiple-of-narrowed",), text)
+    if bm is not None and (rm is None or not _divides(bm, rm)):
+        yield Fact(("multiple-of-widened",), text)
+
+
+def _positive(value: JSON) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+def _divides(step: float, value: float) -> bool:
+    """Whether ``value`` is a whole multiple of ``step`` (within float rounding)."""
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-9
 
 
 def discriminator_facts(b: dict[str, JSON], r: dict[str, JSON]) -> Iterator[Fact]:

@@ -403,6 +403,17 @@ class OperationDiff:
                     location,
                     f"x-sunset of {label} moved earlier from {sunset} to {new_sunset}",
                 )
+        if self.webhook is None and _serialization(b) != _serialization(r):
+            (old_style, old_explode), (new_style, new_explode) = (
+                _serialization(b),
+                _serialization(r),
+            )
+            self._add(
+                "request-parameter-style-changed",
+                location,
+                f"{label} serialization changed from style={old_style}, explode={old_explode} "
+                f"to style={new_style}, explode={new_explode}",
+            )
         old_schema, _ = _param_schema(b)
         new_schema, new_where = _param_schema(r)
         if old_schema is not None and new_schema is not None:
@@ -643,6 +654,15 @@ class OperationDiff:
                     location=f"{where}/{new_where}",
                     subject=f"response {status} header '{name}'",
                 )
+
+
+def _serialization(node: dict[str, JSON]) -> tuple[str, bool]:
+    """A parameter's effective ``style`` and ``explode``, defaults filled in (OpenAPI 3.x)."""
+    default = "form" if node.get("in") in ("query", "cookie") else "simple"
+    style = node.get("style")
+    style = style if isinstance(style, str) else default
+    explode = node.get("explode")
+    return style, explode if isinstance(explode, bool) else style == "form"
 
 
 def _param_schema(node: dict[str, JSON]) -> tuple[JSON, str]:

@@ -485,6 +485,16 @@ response-property-max-properties-increased | error | response | waybill | bounds
 response-property-max-properties-unset | error | response | waybill | bounds | A response object property's maxProperties was removed. | - maxProperties
 response-property-min-properties-decreased | error | response | waybill | bounds | A response object property's minProperties decreased. | minProperties: 2 -> 1
 response-property-min-properties-unset | error | response | waybill | bounds | A response object property's minProperties was removed. | - minProperties
+# uniqueItems, multipleOf and parameter serialization (oasdiff has no check for them)
+request-body-unique-items-added | error | request | waybill | bounds | The request body (an array) gained uniqueItems: arrays with duplicates are rejected. | + uniqueItems: true
+request-property-unique-items-added | error | request | waybill | bounds | A request array property gained uniqueItems. | + uniqueItems: true
+response-body-unique-items-removed | error | response | waybill | bounds | The response body (an array) lost uniqueItems: callers may receive duplicates. | - uniqueItems: true
+response-property-unique-items-removed | error | response | waybill | bounds | A response array property lost uniqueItems. | - uniqueItems: true
+request-body-multiple-of-narrowed | error | request | waybill | bounds | The request body's multipleOf now excludes values it allowed. | multipleOf: 0.01 -> 0.5
+request-property-multiple-of-narrowed | error | request | waybill | bounds | A request property's multipleOf now excludes values it allowed (set, or not a divisor of the old one). | multipleOf: 1 -> 5
+response-body-multiple-of-widened | error | response | waybill | bounds | The response body's multipleOf now allows values it excluded. | multipleOf: 5 -> 1
+response-property-multiple-of-widened | error | response | waybill | bounds | A response property's multipleOf now allows values it excluded (removed, or the old one is not a multiple of it). | multipleOf: 0.5 -> 0.01
+request-parameter-style-changed | error | request | waybill | parameters | A parameter's serialization (style or explode, defaults included) changed: callers encode it the old way. | ?ids=a&ids=b -> ?ids=a,b (explode: true -> false)
 # response properties
 response-required-property-removed | error | response | oasdiff | responses | A required response property was removed. | - properties.id (required)
 response-optional-property-removed | warning | response | oasdiff | responses | An optional response property was removed. | - properties.note

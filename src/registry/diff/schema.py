@@ -92,7 +92,7 @@ _VALUE_KEYS = frozenset({"enum", "x-extensible-enum", "const", "default"})
 _CONSTRAINT_KEYS = frozenset(
     {keyword for keyword, *_ in BOUNDS}
     | {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "pattern"}
-    | {"contentMediaType", "contentEncoding"}
+    | {"contentMediaType", "contentEncoding", "uniqueItems", "multipleOf"}
 )
 _COMPOSITION_KEYS = frozenset(keyword for keyword, _ in _COMPOSITION)
 _SUBSCHEMA_KEYS = frozenset(

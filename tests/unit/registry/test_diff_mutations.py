@@ -451,6 +451,32 @@ def response_property_gains_one_of_member(doc: Doc, index: int) -> Any:
     return frozenset({"response-property-one-of-added"}), name
 
 
+def request_array_gains_unique_items(doc: Doc, index: int) -> Any:
+    def array(p: _Prop) -> bool:
+        return _type_of(p.schema) == "array" and p.schema.get("uniqueItems") is not True
+
+    hit = _pick(doc, index, "request", array)
+    if hit is None:
+        return None
+    name, prop = hit
+    prop.schema["uniqueItems"] = True
+    return frozenset({"request-property-unique-items-added"}), name
+
+
+def flip_query_parameter_explode(doc: Doc, index: int) -> Any:
+    def has_query(op: Doc) -> bool:
+        return any(_deref(doc, raw).get("in") == "query" for raw in op.get("parameters") or [])
+
+    found = _nth(((n, op) for n, _, op in _operations(doc) if has_query(op)), index)
+    if found is None:
+        return None
+    name, op = found
+    param = next(p for p in _inline_params(doc, op) if p.get("in") == "query")
+    style = param.get("style", "form")
+    param["explode"] = not param.get("explode", style == "form")
+    return frozenset({"request-parameter-style-changed"}), name
+
+
 BREAKING: dict[str, Mutation] = {
     f.__name__: f
     for f in (
@@ -477,6 +503,8 @@ BREAKING: dict[str, Mutation] = {
         add_request_pattern,
         lower_response_min_length,
         response_property_gains_one_of_member,
+        request_array_gains_unique_items,
+        flip_query_parameter_explode,
     )
 }
 # Mutations some spec must exercise (the others may find no place in a small spec set).
@@ -485,6 +513,7 @@ MUST_APPLY = frozenset(BREAKING) - {
     "raise_request_minimum",
     "tighten_request_max_items",
     "lower_response_min_length",
+    "request_array_gains_unique_items",
 }
 
 
