@@ -126,6 +126,11 @@ def escape(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
 
 
+def _or_any(node: JSON) -> JSON:
+    """``node``, or the schema that accepts anything when it is absent or ``true``."""
+    return _TRUE_SCHEMA if node is None or node is True else node
+
+
 def _as_schema(node: JSON) -> dict[str, JSON] | None:
     if node is True:
         return _TRUE_SCHEMA
@@ -616,12 +621,20 @@ class SchemaComparator:
     def _subschemas(
         self, b: dict[str, JSON], r: dict[str, JSON], facts: list[Fact], edges: list[_Edge]
     ) -> None:
+        # An absent ``items``/``additionalProperties`` allows anything: compare it as ``{}`` so
+        # gaining one narrows and losing one widens (a response array's items going away).
         bi, ri = b.get("items"), r.get("items")
-        if bi is not None and ri is not None and not isinstance(bi, list):
-            edges.append(_Edge(bi, ri, ("items",), ("[]",)))
+        if (bi is not None or ri is not None) and not (
+            isinstance(bi, list) or isinstance(ri, list)
+        ):
+            edges.append(_Edge(_or_any(bi), _or_any(ri), ("items",), ("[]",)))
         bap, rap = b.get("additionalProperties"), r.get("additionalProperties")
-        if isinstance(bap, dict) and isinstance(rap, dict):
-            edges.append(_Edge(bap, rap, ("additionalProperties",), ("*",)))
+        if (
+            bap is not False
+            and rap is not False
+            and (isinstance(bap, dict) or isinstance(rap, dict))
+        ):
+            edges.append(_Edge(_or_any(bap), _or_any(rap), ("additionalProperties",), ("*",)))
         elif rap is False and bap is not False:
             text = "additionalProperties: false added (undocumented properties are rejected)"
             facts.append(
