@@ -35,10 +35,11 @@ from gateway.adapters.sqlite_store import SqliteStore
 from gateway.api.errors import build_handlers
 from gateway.api.oauth import jwks_endpoint, token_endpoint
 from gateway.context import AppContext
-from gateway.contracts import ServedContract, load_all
+from gateway.contracts import ServedContract, load_all, operations
 from gateway.metrics import Metrics
 from gateway.middleware.allow import AllowHeaderMiddleware
 from gateway.middleware.correlation import CorrelationIdMiddleware
+from gateway.middleware.dispatch import DispatchMiddleware
 from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
 from gateway.middleware.ratelimit import RateLimitMiddleware
@@ -48,6 +49,7 @@ from gateway.middleware.security import SecurityMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.tenancy import TenancyMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
+from gateway.observability import correlation_id_var
 from gateway.services.adjustments import AdjustmentService
 from gateway.services.clients import ClientStore
 from gateway.services.identity import build_identity
@@ -74,6 +76,7 @@ def _not_implemented(contract: ServedContract, operation_id: str) -> Handler:
             f"Operation '{operation_id}' of {contract.base_path} is in the contract but has no "
             "behaviour behind it yet.",
             operationId=operation_id,
+            correlationId=correlation_id_var.get(),
         )
         return body, 501, {"Content-Type": problems.PROBLEM_CONTENT_TYPE}
 
@@ -92,12 +95,22 @@ def _operations(contract: ServedContract, ctx: AppContext) -> Operations:
     return built
 
 
-def _resolver(contract: ServedContract, ctx: AppContext) -> Resolver:
-    """Operation ids map to ``operations(ctx)`` of the service's handler module, else a 501."""
-    operations = _operations(contract, ctx)
+def handlers(ctx: AppContext) -> dict[tuple[str, str], Handler]:
+    """Every operation's handler by ``(base_path, operation_id)``; a 501 where none exists."""
+    found: dict[tuple[str, str], Handler] = {}
+    for loaded in ctx.contracts:
+        implemented = _operations(loaded.contract, ctx)
+        for op in operations(loaded):
+            handler = implemented.get(op.operation_id)
+            found[op.key] = handler or _not_implemented(loaded.contract, op.operation_id)
+    return found
+
+
+def _resolver(base_path: str, table: Mapping[tuple[str, str], Handler]) -> Resolver:
+    """Connexion resolves operation ids to the same handlers the dispatch layer calls."""
 
     def resolve(operation_id: str) -> Handler:
-        return operations.get(operation_id) or _not_implemented(contract, operation_id)
+        return table[(base_path, operation_id)]
 
     return Resolver(function_resolver=resolve)
 
@@ -214,7 +227,7 @@ def idempotency_store(settings: Settings) -> SqliteIdempotencyStore | PostgresId
     return SqliteIdempotencyStore(settings.data_dir / "idempotency.sqlite3")
 
 
-def _middlewares(ctx: AppContext) -> list[Any]:
+def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> list[Any]:
     """The request path, outermost first (see ARCHITECTURE.md)."""
     return [
         CorrelationIdMiddleware,
@@ -243,6 +256,7 @@ def _middlewares(ctx: AppContext) -> list[Any]:
             metrics=ctx.metrics,
         ),
         partial(ResponseValidationMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
+        partial(DispatchMiddleware, contracts=ctx.contracts, handlers=table),
         LifespanMiddleware,
         ContextMiddleware,
     ]
@@ -263,14 +277,15 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     """Build the gateway: every contract under ``specs/openapi`` mounted at its base path."""
     settings = settings or Settings.from_env()
     ctx = build_context(settings)
-    app = AsyncApp(__name__, middlewares=_middlewares(ctx), lifespan=_lifespan(ctx))
+    table = handlers(ctx)
+    app = AsyncApp(__name__, middlewares=_middlewares(ctx, table), lifespan=_lifespan(ctx))
     for loaded in ctx.contracts:
         contract = loaded.contract
         app.add_api(
             loaded.document,
             base_path=contract.base_path,
             name=f"{contract.service}-v{contract.major}",
-            resolver=_resolver(contract, ctx),
+            resolver=_resolver(contract.base_path, table),
             strict_validation=True,
             validate_responses=True,
         )

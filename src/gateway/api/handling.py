@@ -13,9 +13,9 @@ from fractions import Fraction
 from typing import Any, TypeAlias
 
 from anyio import to_thread
-from connexion.context import request
 
 from gateway import problems
+from gateway.api.requests import request_header
 from gateway.domain import errors
 from gateway.domain.events import EventMeta
 from gateway.domain.quantities import Money, format_decimal
@@ -57,8 +57,8 @@ async def respond(work: Callable[[], Response]) -> Response:
 def event_meta() -> EventMeta:
     """Correlation id and Idempotency-Key of the current request, for the events it causes."""
     return EventMeta(
-        correlation_id=correlation_id_var.get() or request.headers.get("x-correlation-id"),
-        idempotency_key=request.headers.get("idempotency-key"),
+        correlation_id=correlation_id_var.get() or request_header("x-correlation-id"),
+        idempotency_key=request_header("idempotency-key"),
     )
 
 

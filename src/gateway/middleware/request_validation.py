@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +20,7 @@ from gateway.contracts import LoadedContract, OperationSpec, operations
 from gateway.middleware.bodies import read_body
 from gateway.middleware.correlation import correlation_id
 from gateway.middleware.routing_info import routed_operation
+from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest
 from gateway.validation import (
     MAX_ERRORS,
     Parameter,
@@ -161,15 +163,15 @@ def _collect(
     return values
 
 
-def check_parameters(rules: RequestRules, scope: Scope) -> None:
-    """Raise a rejection when path, query or header parameters break the contract."""
+def check_parameters(rules: RequestRules, scope: Scope) -> dict[str, dict[str, object]]:
+    """The typed parameters by location; raise a rejection when they break the contract."""
     query: dict[str, list[str]] = {}
     query_string = scope.get("query_string", b"")
     if query_string:
         for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
             query.setdefault(name, []).append(value)
     if not (query or rules.query or rules.path or rules.header):
-        return
+        return {"query": {}, "path": {}, "header": {}}
     headers: dict[str, list[str]] = {}
     if rules.header:
         for name_bytes, value_bytes in scope["headers"]:
@@ -199,14 +201,16 @@ def check_parameters(rules: RequestRules, scope: Scope) -> None:
             "The request's parameters break the contract:",
             errors[:MAX_ERRORS],
         )
+    return instance
 
 
-def check_body(body_rules: RequestBody, scope: Scope, body: bytes) -> None:
-    """Raise a rejection when the body is missing, of an undeclared type or breaks its schema."""
+def check_body(body_rules: RequestBody, scope: Scope, body: bytes) -> Any:
+    """The parsed JSON body (``NO_BODY`` when absent or not JSON); raise a rejection when it is
+    missing, of an undeclared type or breaks its schema."""
     if not body:
         if body_rules.required:
             raise RejectedError(problems.VALIDATION_FAILED, "This operation needs a request body.")
-        return
+        return NO_BODY
     content_type = ""
     for name, value in scope["headers"]:
         if name == b"content-type":
@@ -222,7 +226,7 @@ def check_body(body_rules: RequestBody, scope: Scope, body: bytes) -> None:
         )
     validator = body_rules.media[declared]
     if validator is None:
-        return
+        return NO_BODY
     try:
         document = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
@@ -233,6 +237,7 @@ def check_body(body_rules: RequestBody, scope: Scope, body: bytes) -> None:
             "The request body breaks the contract:",
             violations(validator, document),
         )
+    return document
 
 
 class RequestValidationMiddleware:
@@ -249,10 +254,11 @@ class RequestValidationMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            check_parameters(rules, scope)
+            params = check_parameters(rules, scope)
+            document = NO_BODY
             if rules.body is not None:
                 body, receive = await read_body(receive)
-                check_body(rules.body, scope, body)
+                document = check_body(rules.body, scope, body)
         except RejectedError as rejection:
             errors = [e.as_json() for e in rejection.errors] if rejection.errors else None
             response = problems.problem_response(
@@ -263,4 +269,7 @@ class RequestValidationMiddleware:
             )
             await response(scope, receive, send)
             return
+        scope.setdefault("state", {})[VALIDATED_KEY] = ValidatedRequest(
+            params["path"], params["query"], params["header"], document
+        )
         await self.app(scope, receive, send)
