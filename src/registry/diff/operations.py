@@ -511,7 +511,9 @@ class OperationDiff:
     # -- responses -------------------------------------------------------------------------
 
     def _responses(self) -> None:
-        old, new = as_dict(self.op.get("responses")), as_dict(self.rev_op.get("responses"))
+        # Status codes as text: YAML reads an unquoted ``200:`` as a number, JSON never does.
+        old = {str(k): v for k, v in as_dict(self.op.get("responses")).items()}
+        new = {str(k): v for k, v in as_dict(self.rev_op.get("responses")).items()}
         location = f"{self.location}/responses"
         for status in old.keys() - new.keys():
             kind = "success" if str(status).startswith("2") else "non-success"
