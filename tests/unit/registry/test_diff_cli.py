@@ -215,3 +215,48 @@ def test_a_ref_cycle_without_content_exits_2(
     code, _, err = _run(capsys, base, revision)
     assert code == 2
     assert "$ref chain" in err
+
+
+def test_deprecation_days_make_x_sunset_mandatory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    revision_doc = _doc()
+    revision_doc["paths"]["/items"]["post"]["deprecated"] = True
+    base = _write(tmp_path, "base.yaml", _doc())
+    revision = _write(tmp_path, "revision.yaml", revision_doc)
+    code, out, _ = _run(capsys, base, revision, "--format", "json")
+    assert code == 0
+    assert [c["id"] for c in json.loads(out)["changes"]] == ["endpoint-deprecated"]
+    code, out, _ = _run(
+        capsys, base, revision, "--format", "json", "--deprecation-days-stable", "180"
+    )
+    assert code == 1
+    assert [c["id"] for c in json.loads(out)["changes"]] == ["api-deprecated-sunset-missing"]
+    # The beta period does not apply to an operation without x-stability-level.
+    code, _, _ = _run(capsys, base, revision, "--deprecation-days-beta", "31")
+    assert code == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "1.5"])
+def test_bad_deprecation_days_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    base = _write(tmp_path, "base.yaml", _doc())
+    code, _, err = _run(capsys, base, base, "--deprecation-days-beta", value)
+    assert code == 2
+    assert "--deprecation-days-beta" in err
+
+
+def test_flatten_allof_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base_doc, revision_doc = _doc(), _doc()
+    content = revision_doc["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]
+    schema = content["schema"]
+    content["schema"] = {
+        "allOf": [{"type": "object"}, {"type": "object", "properties": schema["properties"]}]
+    }
+    base = _write(tmp_path, "base.yaml", base_doc)
+    revision = _write(tmp_path, "revision.yaml", revision_doc)
+    code, _, _ = _run(capsys, base, revision)
+    assert code == 1  # compared member by member, the split looks like a change
+    code, out, _ = _run(capsys, base, revision, "--flatten-allof", "--format", "json")
+    assert (code, json.loads(out)["changes"]) == (0, [])
