@@ -47,6 +47,8 @@ comparing, so moving properties between a schema and its `allOf` parts reads as 
 Webhooks (OpenAPI 3.1) are compared operation by operation, named `METHOD name`. A webhook
 is a request the API sends: its request body is judged like a response (adding a property is
 safe, removing a required one breaks receivers) and the receiver's responses like requests.
+Callbacks are judged the same way and reported under the operation that declares them, located
+inside it (`.../callbacks/name/expression/method`).
 
 ## Using it
 

@@ -115,6 +115,7 @@ class OperationDiff:
         rev_op: dict[str, JSON],
         rev_file: Path | None,
         webhook: str | None = None,
+        place: tuple[str, str] | None = None,
     ) -> None:
         self.context = context
         # A webhook is a request the API sends: its request is judged like a response and the
@@ -130,7 +131,9 @@ class OperationDiff:
             rev_op,
             rev_file,
         )
-        if webhook is not None:
+        if place is not None:  # a callback: reported under its operation, located inside it
+            self.name, self.location = place
+        elif webhook is not None:
             self.name = f"{method.upper()} {webhook}"
             self.location = f"#/webhooks/{escape(webhook)}/{method}"
         else:
@@ -140,16 +143,74 @@ class OperationDiff:
 
     def run(self) -> None:
         """Compare the two versions of the operation and record the changes in the context."""
+        self.collect()
+        self.context.changes.extend(self.changes)
+
+    def collect(self) -> None:
+        """Compare the two versions of the operation into ``self.changes``."""
         self._lifecycle()
         self._identity()
         self._parameters()
         self._request_body()
         self._responses()
         self._security()
+        self._callbacks()
         if self.op.get("x-stability-level") in UNSTABLE:
             # Draft and alpha operations promise nothing: keep the record, drop the verdict.
             self.changes = [c for c in self.changes if c.level is Level.INFO or "stability" in c.id]
-        self.context.changes.extend(self.changes)
+
+    def _callbacks(self) -> None:
+        """Callbacks are requests the API sends, compared like webhooks, operation by operation."""
+        old, new = as_dict(self.op.get("callbacks")), as_dict(self.rev_op.get("callbacks"))
+        for name in sorted(old.keys() | new.keys()):
+            where = f"{self.location}/callbacks/{escape(name)}"
+            if name not in new or name not in old:
+                verb = "removed" if name not in new else "added"
+                self._add(f"callback-{verb}", where, f"callback {name} {verb}")
+                continue
+            b_cb, _ = self.context.base.deref(old[name], self.file)
+            r_cb, _ = self.context.revision.deref(new[name], self.rev_file)
+            before, after = as_dict(b_cb), as_dict(r_cb)
+            for expression in sorted(before.keys() | after.keys()):
+                self._callback_item(
+                    name, expression, before, after, f"{where}/{escape(expression)}"
+                )
+
+    def _callback_item(
+        self,
+        name: str,
+        expression: str,
+        before: dict[str, JSON],
+        after: dict[str, JSON],
+        where: str,
+    ) -> None:
+        item, file = self.context.base.deref(before.get(expression), self.file)
+        rev_item, rev_file = self.context.revision.deref(after.get(expression), self.rev_file)
+        item, rev_item = as_dict(item), as_dict(rev_item)
+        for method in METHODS:
+            op, rev_op = item.get(method), rev_item.get(method)
+            label = f"callback {name} {method.upper()} {expression}"
+            if isinstance(op, dict) and not isinstance(rev_op, dict):
+                self._add("callback-removed", f"{where}/{method}", f"{label} removed")
+            elif isinstance(rev_op, dict) and not isinstance(op, dict):
+                self._add("callback-added", f"{where}/{method}", f"{label} added")
+            elif isinstance(op, dict) and isinstance(rev_op, dict):
+                inner = OperationDiff(
+                    self.context,
+                    method,
+                    path=expression,
+                    item=item,
+                    op=op,
+                    file=file,
+                    rev_path=expression,
+                    rev_item=rev_item,
+                    rev_op=rev_op,
+                    rev_file=rev_file,
+                    webhook=label,
+                    place=(self.name, f"{where}/{method}"),
+                )
+                inner.collect()
+                self.changes.extend(inner.changes)
 
     def _add(self, rule_id: str, location: str, message: str) -> None:
         rule = RULES[rule_id]

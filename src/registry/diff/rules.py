@@ -53,6 +53,8 @@ api-tag-removed | info | none | oasdiff | operations | A tag was removed from an
 api-tag-added | info | none | oasdiff | operations | A tag was added to an operation. | tags: [] -> [Items]
 webhook-added | info | none | oasdiff | operations | A webhook (OpenAPI 3.1) was added. | + webhooks.itemChanged
 webhook-removed | error | none | oasdiff | operations | A webhook (OpenAPI 3.1) was removed. | - webhooks.itemChanged
+callback-removed | error | none | waybill | operations | A callback (or one of its operations) was removed: receivers relying on it stop hearing from the API. | - callbacks.itemShipped
+callback-added | info | none | waybill | operations | A callback (or an operation in one) was added. | + callbacks.itemShipped
 api-schema-removed | info | none | oasdiff | components | A schema under components.schemas was removed. | - components.schemas.Item
 # lifecycle
 endpoint-deprecated | info | none | oasdiff | lifecycle | An operation was deprecated. | deprecated: true
