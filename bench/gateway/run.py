@@ -320,30 +320,25 @@ def cpu_per_request(key: str, request: str, n: int) -> float:
 ANALYSIS = """
 ### Where the time goes (profiles of 2026-11-26)
 
-- **Validation is not the cost any more.** The compiled request and response validators
-  (jsonschema-rs, one validator per operation built at start-up, parameters checked in one call)
-  cost about 40 us per request together, the response body re-parse included; Connexion's own
-  request validation is what makes (b) slower than (a) in CPU. In-process, the full chain (c)
-  spends about the same CPU per GET as stock Connexion (b) while adding JWT verification, scopes,
-  site scoping, rate limiting, idempotency, response validation, metrics and an access log.
-- **What (b) and (c) share dominates both:** Connexion's per-request handler machinery (routing
-  through every mounted API, the parameter decorator, which calls `inspect.signature` on every
-  request, `ConnexionRequest` and the werkzeug-local context, response serialisation), the hop of
-  every service call to a worker thread and back (about a fifth of a worker's samples under
-  load), and the service itself (SQLite reads and exact `Fraction` arithmetic, ~300 us per GET).
-  A ratio of 1.5 over (b) would need the chain, Connexion's handler layer included, to cost
-  under ~100 us per request, which means replacing Connexion's handler layer, not tuning
-  middleware.
-- **Only in the served chain:** one JSON access-log line per request (~34 us to format and
-  write), Prometheus samples in multi-process (mmap) mode, the JWT check (~15 us). That is why
-  (c) falls behind (b) in req/s although its in-process CPU is lower.
-- **POST:** the idempotency store (`SqliteIdempotencyStore`) opens and closes a SQLite connection
-  for every claim and every completion, and closing the last connection checkpoints the WAL:
-  ~1.7 ms CPU and ~3 ms wall per request; py-spy puts 62% of the chain's active samples on a POST
-  in `_claim` and `_complete` (the adjustment service itself: 11%). A connection kept per thread
-  (as `SqliteStore` does) would remove most of it. All three servers' POST p99 (~1.5 s) comes
-  from two worker processes waiting on SQLite's write lock (busy-timeout back-off), not from the
-  layers.
+- **Connexion's handler layer is out of the path.** Request validation (jsonschema-rs, compiled
+  per operation at start-up) leaves the typed parameters and the parsed body in the scope, and
+  the dispatch layer calls the handler with them; Connexion still routes, but its per-request
+  handler machinery (the parameter decorator calling `inspect.signature`, `ConnexionRequest`, the
+  werkzeug-local context, a second body parse, response serialisation) no longer runs. That took
+  the chain from ~860 to ~570 us CPU per GET, below stock Connexion (~740 us), which does far
+  less: no JWT, scopes, site scoping, rate limits, idempotency or response validation.
+- **GET, what is left:** the chain adds ~220 us to bare Starlette: about ten pure-ASGI layers,
+  the JSON access-log line (~34 us), the Prometheus samples (multi-process files under gunicorn),
+  the response re-parse for validation (~12 us) and the cached JWT check (~10 us). (c)/(b) of 1.5
+  needs ~490 us per GET; the next steps are a cheaper access-log encoder and folding the
+  per-layer routed-operation lookups into one.
+- **POST cannot reach 1.5 x (b) on this backend by construction.** 1.5 x stock Connexion means
+  at most ~1.2 ms CPU per POST, less than bare Starlette needs for the same service (~1.3 ms);
+  the chain adds the two idempotency writes (claim, then result) that are the point of the
+  feature. Throughput on POST is bounded by SQLite's single writer shared by both workers: all
+  three servers' POST p99 (~1.1-1.3 s) is time spent waiting on the write lock (busy-timeout
+  back-off), not in the layers. The idempotency store keeps one connection per thread (opening
+  and closing one per claim checkpointed the WAL every time: ~1.7 ms per POST before).
 - The machine was shared with other test runs while measuring; the throughput rounds are
   interleaved across the servers so that load falls on all three alike, and the in-process CPU
   column is barely affected by it.
