@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from starlette.responses import Response
+from starlette.types import Send
+
+from gateway.observability import correlation_id_var
 
 PROBLEM_BASE = "https://waybill.dev/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -82,3 +85,24 @@ def problem_response(
         headers=dict(headers or {}),
         media_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+async def send_problem(
+    send: Send,
+    kind: ProblemKind,
+    detail: str,
+    *,
+    headers: Iterable[tuple[str, str]] = (),
+    **extensions: object,
+) -> None:
+    """Answer with an RFC 9457 problem+json document, straight on the ASGI channel."""
+    doc = kind.body(detail, correlationId=correlation_id_var.get(), **extensions)
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    raw = [
+        (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers),
+    ]
+    await send({"type": "http.response.start", "status": kind.status, "headers": raw})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

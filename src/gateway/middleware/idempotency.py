@@ -15,11 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
 from gateway.contracts import LoadedContract, operations
-from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
 from gateway.metrics import Metrics
 from gateway.middleware.bodies import read_body
 from gateway.middleware.correlation import correlation_id
-from gateway.middleware.routing_info import routed_operation
+from gateway.middleware.routing_info import client_label, routed_operation
 from gateway.services.idempotency import (
     Claimed,
     IdempotencyStore,
@@ -89,9 +88,7 @@ class IdempotencyMiddleware:
                 correlation_id=cid,
             )(scope, receive, send)
             return
-        context = scope.get("extensions", {}).get("connexion_context", {})
-        principal = context.get(PRINCIPAL_CONTEXT_KEY)
-        client = principal.client_id if isinstance(principal, Principal) else "anonymous"
+        client = client_label(scope)
         body, receive = await read_body(receive)
         print_ = fingerprint(
             scope["method"],

@@ -16,9 +16,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
-from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
 from gateway.metrics import Metrics
 from gateway.middleware.correlation import correlation_id
+from gateway.middleware.routing_info import principal_of
 from gateway.services.ratelimit import RateLimiter
 
 _EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -27,9 +27,8 @@ log = logging.getLogger("waybill.ratelimit")
 
 def bucket_key(scope: Scope) -> str:
     """``client:<id>`` for authenticated requests, ``peer:<address>`` otherwise."""
-    context = scope.get("extensions", {}).get("connexion_context", {})
-    principal = context.get(PRINCIPAL_CONTEXT_KEY)
-    if isinstance(principal, Principal):
+    principal = principal_of(scope)
+    if principal is not None:
         return f"client:{principal.client_id}"
     client = scope.get("client")
     return f"peer:{client[0] if client else 'unknown'}"

@@ -8,7 +8,6 @@ handed to later layers and handlers as a ``Principal`` in Connexion's request co
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -18,9 +17,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import problems
 from gateway.contracts import LoadedContract
-from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
+from gateway.domain.access import PRINCIPAL_CONTEXT_KEY
 from gateway.metrics import Metrics
-from gateway.observability import correlation_id_var
+from gateway.middleware.routing_info import routed_operation
 from gateway.services.tokens import InvalidTokenError, TokenVerifier
 
 log = logging.getLogger("waybill.security")
@@ -105,14 +104,6 @@ def compile_requirements(
     return compiled
 
 
-def routed_key(scope: Scope) -> tuple[str, str] | None:
-    """``(api_base_path, operation_id)`` Connexion's routing put in the scope, if it routed."""
-    routing = scope.get("extensions", {}).get("connexion_routing")
-    if not isinstance(routing, dict) or not routing.get("operation_id"):
-        return None
-    return str(routing.get("api_base_path") or ""), str(routing["operation_id"])
-
-
 # RFC 6750 §3: error_description and scope values are %x20-21 / %x23-5B / %x5D-7E.
 _UNQUOTABLE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 _MAX_QUOTED = 200
@@ -126,27 +117,6 @@ def _quoted(text: str) -> str:
     """
     safe = _UNQUOTABLE.sub("?", text.replace('"', "'"))
     return safe if len(safe) <= _MAX_QUOTED else safe[: _MAX_QUOTED - 3] + "..."
-
-
-async def send_problem(
-    send: Send,
-    kind: problems.ProblemKind,
-    detail: str,
-    *,
-    headers: Iterable[tuple[str, str]] = (),
-    **extensions: object,
-) -> None:
-    """Answer with an RFC 9457 problem+json document, straight on the ASGI channel."""
-    doc = kind.body(detail, correlationId=correlation_id_var.get(), **extensions)
-    body = json.dumps(doc, separators=(",", ":")).encode()
-    raw = [
-        (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
-        *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers),
-    ]
-    await send({"type": "http.response.start", "status": kind.status, "headers": raw})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _bearer_token(scope: Scope) -> tuple[str | None, str | None]:
@@ -191,7 +161,7 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        key = routed_key(scope)
+        key = routed_operation(scope)
         if key is None:
             await self.app(scope, receive, send)  # not an API operation: /healthz, /oauth/token
             return
@@ -214,7 +184,7 @@ class SecurityMiddleware:
         except Exception:  # the client registry's store is down: any driver error alike
             # Neither a 401 (the token may be fine) nor a 500: the caller should retry.
             log.exception("cannot verify tokens: client registry unavailable")
-            await send_problem(
+            await problems.send_problem(
                 send,
                 problems.BACKEND_UNAVAILABLE,
                 "Access tokens cannot be checked right now; retry later.",
@@ -243,7 +213,7 @@ class SecurityMiddleware:
         if error is not None:
             challenge += f', error="invalid_token", error_description="{_quoted(error)}"'
         detail = error or "This operation needs a bearer access token."
-        await send_problem(
+        await problems.send_problem(
             send, problems.UNAUTHORIZED, detail, headers=[("WWW-Authenticate", challenge)]
         )
 
@@ -256,17 +226,10 @@ class SecurityMiddleware:
         )
         names = ", ".join(f"'{s}'" for s in scopes)
         noun = "scope" if len(scopes) == 1 else "scopes"
-        await send_problem(
+        await problems.send_problem(
             send,
             problems.INSUFFICIENT_SCOPE,
             f"This operation needs the {noun} {names}.",
             headers=[("WWW-Authenticate", challenge)],
             requiredScopes=scopes,
         )
-
-
-def principal_of(scope: Scope) -> Principal | None:
-    """The caller the security layer authenticated for this request, if any."""
-    context = scope.get("extensions", {}).get("connexion_context")
-    principal = context.get(PRINCIPAL_CONTEXT_KEY) if isinstance(context, dict) else None
-    return principal if isinstance(principal, Principal) else None

@@ -7,9 +7,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
 from gateway.metrics import Metrics
-from gateway.middleware.routing_info import routed_operation
+from gateway.middleware.routing_info import client_label, routed_operation
 
 access_log = logging.getLogger("waybill.access")
 
@@ -40,9 +39,7 @@ class TelemetryMiddleware:
             elapsed = time.perf_counter() - started
             routed = routed_operation(scope)
             operation = routed[1] if routed else "unrouted"
-            context = scope.get("extensions", {}).get("connexion_context", {})
-            principal = context.get(PRINCIPAL_CONTEXT_KEY)
-            client = principal.client_id if isinstance(principal, Principal) else "anonymous"
+            client = client_label(scope)
             labels = (operation, str(status), client)
             self.metrics.requests.labels(*labels).inc()
             self.metrics.latency.labels(*labels).observe(elapsed)

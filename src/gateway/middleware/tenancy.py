@@ -21,7 +21,7 @@ from gateway import problems
 from gateway.contracts import LoadedContract
 from gateway.domain.access import Principal
 from gateway.metrics import Metrics
-from gateway.middleware.security import principal_of, routed_key, send_problem
+from gateway.middleware.routing_info import principal_of, routed_operation
 from registry.loading import JSON, DocumentError, resolve_pointer
 
 SITE_ID_NAMES = frozenset({"siteId", "fromSiteId", "toSiteId"})
@@ -218,7 +218,7 @@ class TenancyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        key = routed_key(scope)
+        key = routed_operation(scope)
         inputs = self._inputs.get(key) if key else None
         principal = principal_of(scope) if inputs else None
         if inputs is None or principal is None:
@@ -258,7 +258,7 @@ class TenancyMiddleware:
     async def _not_found(self, send: Send) -> None:
         if self._metrics is not None:
             self._metrics.auth_failures.labels(reason="site_out_of_scope").inc()
-        await send_problem(send, problems.NOT_FOUND, "No such resource.")
+        await problems.send_problem(send, problems.NOT_FOUND, "No such resource.")
 
 
 def _all_allowed(value: str, principal: Principal) -> bool:
