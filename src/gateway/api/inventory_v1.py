@@ -3,17 +3,15 @@
 Same service as v2; only the shape of the answer differs.
 """
 
-# ruff: noqa: N803 - parameters carry the contract's camelCase names; Connexion passes them so
-
 from __future__ import annotations
 
 from typing import Any
 
-from gateway.api.handling import Body, Response, decimal, drop_none, ok, page, respond
-from gateway.api.requests import current_principal
+from gateway.api.handling import Body, decimal, drop_none
+from gateway.api.inventory_handlers import Shapes, handlers
 from gateway.context import AppContext
-from gateway.domain.inventory import Availability, BinBalance, ErpBalance, StockStatus
-from gateway.services.inventory import BalanceFilter, InventoryService, Reconciliation
+from gateway.domain.inventory import Availability, BinBalance, ErpBalance
+from gateway.services.inventory import Reconciliation
 
 
 def balance_body(balance: BinBalance) -> Body:
@@ -34,7 +32,7 @@ def balance_body(balance: BinBalance) -> Body:
     )
 
 
-def availability_body(result: Availability) -> Body:
+def availability_body(result: Availability, _now: str = "") -> Body:
     """Availability as v1's ``Availability``."""
     return {
         "siteId": result.site_id,
@@ -92,76 +90,7 @@ def operations(ctx: AppContext) -> dict[str, Any]:
     """The inventory v1 operations, by operationId."""
     if ctx.inventory is None:
         return {}
-    return _handlers(ctx.inventory)
+    return handlers(ctx.inventory, SHAPES)
 
 
-def _handlers(service: InventoryService) -> dict[str, Any]:
-    async def list_balances(
-        *,
-        siteId: str,
-        locationId: str | None = None,
-        itemId: str | None = None,
-        lotId: str | None = None,
-        stockStatus: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> Response:
-        principal = current_principal()
-        query = BalanceFilter(
-            siteId, locationId, itemId, lotId, StockStatus(stockStatus) if stockStatus else None
-        )
-
-        def work() -> Response:
-            found = service.list_balances(principal, query, cursor=cursor, limit=limit)
-            return ok(page([balance_body(b) for b in found.items], found.next_cursor))
-
-        return await respond(work)
-
-    async def get_item_availability(siteId: str, itemId: str) -> Response:
-        principal = current_principal()
-        return await respond(
-            lambda: ok(availability_body(service.availability(principal, siteId, itemId)))
-        )
-
-    async def list_erp_balances(
-        siteId: str,
-        storageLocationId: str | None = None,
-        itemId: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> Response:
-        principal = current_principal()
-
-        def work() -> Response:
-            found = service.erp_balances(
-                principal,
-                siteId,
-                storage_location_id=storageLocationId,
-                item_id=itemId,
-                cursor=cursor,
-                limit=limit,
-            )
-            return ok(page([erp_balance_body(b) for b in found.items], found.next_cursor))
-
-        return await respond(work)
-
-    async def get_reconciliation(
-        siteId: str, itemId: str | None = None, breaksOnly: bool = False
-    ) -> Response:
-        principal = current_principal()
-        return await respond(
-            lambda: ok(
-                reconciliation_body(
-                    service.reconciliation(
-                        principal, siteId, item_id=itemId, breaks_only=breaksOnly
-                    )
-                )
-            )
-        )
-
-    return {
-        "listBalances": list_balances,
-        "getItemAvailability": get_item_availability,
-        "listErpBalances": list_erp_balances,
-        "getReconciliation": get_reconciliation,
-    }
+SHAPES = Shapes(balance_body, availability_body, erp_balance_body, reconciliation_body)

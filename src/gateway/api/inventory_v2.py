@@ -3,17 +3,15 @@
 Same service as v1; only the shape of the answer differs (and v2 can answer in another unit).
 """
 
-# ruff: noqa: N803 - parameters carry the contract's camelCase names; Connexion passes them so
-
 from __future__ import annotations
 
 from typing import Any
 
-from gateway.api.handling import Body, Response, ok, page, quantity, respond, timestamp
-from gateway.api.requests import current_principal
+from gateway.api.handling import Body, quantity, timestamp
+from gateway.api.inventory_handlers import Shapes, handlers
 from gateway.context import AppContext
-from gateway.domain.inventory import Availability, BinBalance, ErpBalance, StockStatus
-from gateway.services.inventory import BalanceFilter, InventoryService, Reconciliation
+from gateway.domain.inventory import Availability, BinBalance, ErpBalance
+from gateway.services.inventory import Reconciliation
 
 
 def balance_body(balance: BinBalance) -> Body:
@@ -94,80 +92,7 @@ def operations(ctx: AppContext) -> dict[str, Any]:
     """The inventory v2 operations, by operationId."""
     if ctx.inventory is None:
         return {}
-    return _handlers(ctx.inventory)
+    return handlers(ctx.inventory, SHAPES)
 
 
-def _handlers(service: InventoryService) -> dict[str, Any]:
-    async def list_balances(
-        *,
-        siteId: str,
-        locationId: str | None = None,
-        itemId: str | None = None,
-        lotId: str | None = None,
-        stockStatus: str | None = None,
-        uom: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> Response:
-        principal = current_principal()
-        query = BalanceFilter(
-            siteId, locationId, itemId, lotId, StockStatus(stockStatus) if stockStatus else None
-        )
-
-        def work() -> Response:
-            found = service.list_balances(principal, query, uom=uom, cursor=cursor, limit=limit)
-            return ok(page([balance_body(b) for b in found.items], found.next_cursor))
-
-        return await respond(work)
-
-    async def get_item_availability(siteId: str, itemId: str, uom: str | None = None) -> Response:
-        principal = current_principal()
-
-        def work() -> Response:
-            result = service.availability(principal, siteId, itemId, uom=uom)
-            return ok(availability_body(result, timestamp(service.now())))
-
-        return await respond(work)
-
-    async def list_erp_balances(
-        siteId: str,
-        storageLocationId: str | None = None,
-        itemId: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> Response:
-        principal = current_principal()
-
-        def work() -> Response:
-            found = service.erp_balances(
-                principal,
-                siteId,
-                storage_location_id=storageLocationId,
-                item_id=itemId,
-                cursor=cursor,
-                limit=limit,
-            )
-            return ok(page([erp_balance_body(b) for b in found.items], found.next_cursor))
-
-        return await respond(work)
-
-    async def get_reconciliation(
-        siteId: str, itemId: str | None = None, breaksOnly: bool = False
-    ) -> Response:
-        principal = current_principal()
-        return await respond(
-            lambda: ok(
-                reconciliation_body(
-                    service.reconciliation(
-                        principal, siteId, item_id=itemId, breaks_only=breaksOnly
-                    )
-                )
-            )
-        )
-
-    return {
-        "listBalances": list_balances,
-        "getItemAvailability": get_item_availability,
-        "listErpBalances": list_erp_balances,
-        "getReconciliation": get_reconciliation,
-    }
+SHAPES = Shapes(balance_body, availability_body, erp_balance_body, reconciliation_body)
