@@ -475,6 +475,10 @@ class SchemaComparator:
         assert isinstance(members, list)
         resolver, other = (self.revision, rfile) if wrapping else (self.base, bfile)
         plain_resolver = self.base if wrapping else self.revision
+        if keyword == "allOf" and len(members) == 1:
+            return _Local(
+                [], [_Edge(b, members[0], (keyword, "0")) if wrapping else _Edge(members[0], r, ())]
+            )
         shape = self._shape(plain_resolver, bside[0], bside[1])
         shapes = [self._shape(resolver, m, other) for m in members]
         index = next((k for k, member in enumerate(shapes) if member == shape), None)
