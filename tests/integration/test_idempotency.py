@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from gateway.services.idempotency import (
     Claimed,
@@ -20,35 +18,17 @@ from gateway.services.idempotency import (
     Replay,
     StoredResponse,
 )
-from tests.conftest import service_missing
 from tests.integration.idempotency_support import (
     CountingBackend,
     closing,
-    drop_table,
     make_store,
-    postgres_available,
     routed_app,
-    unique_table,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
 SCOPE = KeyScope("partner-1", "requestAdjustment", "key-0001")
 RESULT = StoredResponse(201, (("content-type", "application/json"),), b'{"id":"a1"}')
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if request.param == "sqlite":
-        yield "sqlite", str(tmp_path / "idem.sqlite3")
-        return
-    if not postgres_available():
-        service_missing("PostgreSQL on 127.0.0.1:5432")
-    table = unique_table()
-    try:
-        yield "postgres", table
-    finally:
-        drop_table(table)
 
 
 async def test_claim_complete_replay_mismatch(where: tuple[str, str]) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from gateway.contracts import LoadedContract
@@ -24,14 +21,10 @@ from gateway.services.idempotency import (
     StoredResponse,
     fingerprint,
 )
-from tests.conftest import service_missing
 from tests.integration.idempotency_support import (
     CONTRACT,
     closing,
-    drop_table,
     make_store,
-    postgres_available,
-    unique_table,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -39,20 +32,6 @@ LEASE = timedelta(seconds=30)
 SCOPE = KeyScope("partner-1", "requestAdjustment", "key-0001")
 FIRST = StoredResponse(201, (("content-type", "application/json"),), b'{"run":"first"}')
 SECOND = StoredResponse(201, (("content-type", "application/json"),), b'{"run":"second"}')
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if request.param == "sqlite":
-        yield "sqlite", str(tmp_path / "idem.sqlite3")
-        return
-    if not postgres_available():
-        service_missing("PostgreSQL on 127.0.0.1:5432")
-    table = unique_table()
-    try:
-        yield "postgres", table
-    finally:
-        drop_table(table)
 
 
 async def test_a_taken_over_claim_ignores_its_old_holder(where: tuple[str, str]) -> None:
