@@ -18,7 +18,6 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.responses import JSONResponse, Response
 
@@ -46,6 +45,7 @@ from gateway.middleware.ratelimit import RateLimitMiddleware
 from gateway.middleware.request_validation import RequestValidationMiddleware
 from gateway.middleware.response_validation import ResponseValidationMiddleware
 from gateway.middleware.security import SecurityMiddleware
+from gateway.middleware.swagger_gate import SwaggerUIGateMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.tenancy import TenancyMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
@@ -237,7 +237,7 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
         ServerErrorMiddleware,
         ExceptionMiddleware,
         RequestLimitsMiddleware,
-        SwaggerUIMiddleware,
+        SwaggerUIGateMiddleware,
         RoutingMiddleware,
         partial(VersionHeadersMiddleware, contracts=ctx.contracts),
         partial(
