@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import TypeAlias
 from urllib.parse import unquote
@@ -37,8 +38,50 @@ for _first, _resolvers in list(_Loader.yaml_implicit_resolvers.items()):
     ]
 
 
+# Nodes a document may expand to once its YAML aliases are followed. Real contracts stay far below
+# (the 4 MB Stripe document has under a million); "billion laughs" documents go far above, and
+# every engine walks documents as trees.
+MAX_EXPANDED_NODES = 2_000_000
+_NODE_START = b" \t\r\n[{,:-"
+_NAME_END = re.compile(rb"[\s\[\]{},]")
+
+
+def _aliased_anchor(raw: bytes) -> bool:
+    """Whether the text has a YAML anchor (``&name`` where a node starts) that is also aliased.
+
+    A scan for ``&`` rather than a regular expression: 4 MB contracts are checked in
+    milliseconds, and an ``&`` inside prose (``A &amp; B``) costs only a substring search.
+    """
+    start = raw.find(b"&")
+    while start != -1:
+        if start == 0 or raw[start - 1 : start] in _NODE_START:
+            end = _NAME_END.search(raw, start + 1)
+            name = raw[start + 1 : end.start() if end else len(raw)]
+            if name and b"*" + name in raw:
+                return True
+        start = raw.find(b"&", start + 1)
+    return False
+
+
+def _expanded_size(document: JSON, limit: int) -> int:
+    """Nodes in ``document`` counting every alias use, stopping once past ``limit``."""
+    count = 0
+    stack: list[JSON] = [document]
+    while stack and count <= limit:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
+
+
 def parse_text(text: str, *, source: str = "<text>") -> JSON:
-    """Parse a YAML or JSON document (JSON is YAML, but json is faster for big files)."""
+    """Parse a YAML or JSON document (JSON is YAML, but json is faster for big files).
+
+    A YAML document whose aliases expand past ``MAX_EXPANDED_NODES`` is refused.
+    """
     stripped = text.lstrip()
     try:
         if stripped.startswith(("{", "[")):
@@ -47,6 +90,15 @@ def parse_text(text: str, *, source: str = "<text>") -> JSON:
         loaded: JSON = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise DocumentError(f"{source}: not valid YAML or JSON: {exc}") from exc
+    if (
+        "&" in text
+        and _aliased_anchor(text.encode("utf-8", "surrogatepass"))
+        and _expanded_size(loaded, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES
+    ):
+        raise DocumentError(
+            f"{source}: its YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; "
+            "refusing to read it"
+        )
     return loaded
 
 
