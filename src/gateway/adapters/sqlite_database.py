@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 BUSY_TIMEOUT_S = 15.0
+_WAL_ATTEMPTS = 40  # ~40 s of back-off in all, far beyond any first start
 
 
 class SqliteDatabase:
@@ -40,11 +42,11 @@ class SqliteDatabase:
         conn = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         with self._ready:
             if self._created_in != os.getpid():
+                _switch_to_wal(conn)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     for statement in self._schema.split(";"):
@@ -87,3 +89,19 @@ class SqliteDatabase:
     def ping(self) -> None:
         """Raise when the file cannot be read."""
         self.connection().execute("SELECT 1").fetchone()
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent, so once per process is enough).
+
+    Changing the journal mode does not wait on SQLite's busy handler: when another process is
+    doing the same on a new file, it fails at once with "database is locked". Retry, bounded.
+    """
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
