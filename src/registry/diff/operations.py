@@ -544,30 +544,45 @@ class OperationDiff:
                     where,
                     f"request media type {old_media} narrowed to {media}",
                 )
-            old_schema = as_dict(old_content[old_media]).get("schema")
-            new_schema = as_dict(new_content[media]).get("schema")
-            if old_schema is None and new_schema is not None:
-                self._add(
-                    "request-body-media-type-schema-added",
-                    f"{where}/schema",
-                    f"schema added to request media type {media}",
-                )
-            elif old_schema is not None and new_schema is None:
-                self._add(
-                    "request-body-media-type-schema-removed",
-                    f"{where}/schema",
-                    f"schema removed from request media type {media}",
-                )
-            elif old_schema is not None:
-                self._schema(
-                    old_schema,
-                    new_schema,
-                    (bfile, rfile),
-                    direction=self.inbound,
-                    scope="body",
-                    location=f"{where}/schema",
-                    subject=f"request body ({media})",
-                )
+            self._media_schema(
+                as_dict(old_content[old_media]).get("schema"),
+                as_dict(new_content[media]).get("schema"),
+                (bfile, rfile),
+                side="request",
+                location=f"{where}/schema",
+                named=f"request media type {media}",
+                subject=f"request body ({media})",
+            )
+
+    def _media_schema(
+        self,
+        old_schema: JSON,
+        new_schema: JSON,
+        files: tuple[Path | None, Path | None],
+        *,
+        side: str,
+        location: str,
+        named: str,
+        subject: str,
+    ) -> None:
+        """The schema of one paired media type: added, removed, or compared (``side`` is
+        ``request`` or ``response``, which picks the rule ids and the direction)."""
+        if old_schema is None and new_schema is not None:
+            self._add(f"{side}-body-media-type-schema-added", location, f"schema added to {named}")
+        elif old_schema is not None and new_schema is None:
+            self._add(
+                f"{side}-body-media-type-schema-removed", location, f"schema removed from {named}"
+            )
+        elif old_schema is not None:
+            self._schema(
+                old_schema,
+                new_schema,
+                files,
+                direction=self.inbound if side == "request" else self.outbound,
+                scope="body",
+                location=location,
+                subject=subject,
+            )
 
     # -- responses -------------------------------------------------------------------------
 
@@ -632,30 +647,15 @@ class OperationDiff:
                     f"{location}/content/{escape(media)}",
                     f"response {status} media type {old_media} {relation} to {media}",
                 )
-            old_schema = as_dict(old_content[old_media]).get("schema")
-            new_schema = as_dict(new_content[media]).get("schema")
-            if old_schema is None and new_schema is not None:
-                self._add(
-                    "response-body-media-type-schema-added",
-                    where,
-                    f"schema added to response {status} {media}",
-                )
-            elif old_schema is not None and new_schema is None:
-                self._add(
-                    "response-body-media-type-schema-removed",
-                    where,
-                    f"schema removed from response {status} {media}",
-                )
-            elif old_schema is not None:
-                self._schema(
-                    old_schema,
-                    new_schema,
-                    (bfile, rfile),
-                    direction=self.outbound,
-                    scope="body",
-                    location=where,
-                    subject=f"response {status} ({media})",
-                )
+            self._media_schema(
+                as_dict(old_content[old_media]).get("schema"),
+                as_dict(new_content[media]).get("schema"),
+                (bfile, rfile),
+                side="response",
+                location=where,
+                named=f"response {status} {media}",
+                subject=f"response {status} ({media})",
+            )
         self._headers(status, b, bfile, r=r, rfile=rfile, location=location)
 
     def _headers(
