@@ -289,7 +289,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             strict_validation=True,
             validate_responses=True,
         )
-    for error, handler in build_handlers(ctx.metrics):
+    for error, handler in build_handlers():
         app.add_error_handler(error, handler)
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
     app.add_url_rule("/oauth/token", "oauth_token", token_endpoint(ctx.identity), methods=["POST"])

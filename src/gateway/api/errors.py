@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from connexion.exceptions import (
     BadRequestProblem,
     ClientProblem,
-    NonConformingResponse,
     ProblemException,
     UnsupportedMediaTypeProblem,
 )
@@ -20,7 +19,6 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from gateway import problems
-from gateway.metrics import Metrics
 from gateway.observability import correlation_id_var
 
 log = logging.getLogger("waybill.errors")
@@ -57,20 +55,12 @@ def _operation_of(request: ConnexionRequest) -> str:
     return str(routing.get("operation_id") or "unrouted")
 
 
-def build_handlers(metrics: Metrics) -> list[tuple[type[Exception] | int, ErrorHandler]]:
-    """The handlers ``create_app`` registers, most specific first."""
+def build_handlers() -> list[tuple[type[Exception] | int, ErrorHandler]]:
+    """The handlers ``create_app`` registers, most specific first.
 
-    def contract_violation(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        operation = _operation_of(request)
-        metrics.contract_violations.labels(operation).inc()
-        log.error(
-            "response broke the contract",
-            extra={"operation": operation, "violation": getattr(exc, "detail", str(exc))},
-        )
-        return _response(
-            problems.CONTRACT_VIOLATION,
-            "The backend answered something the contract does not allow; it was withheld.",
-        )
+    Contract violations in responses never get here: the response-validation layer answers 502
+    itself (and counts them).
+    """
 
     def client_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, ProblemException)
@@ -98,7 +88,6 @@ def build_handlers(metrics: Metrics) -> list[tuple[type[Exception] | int, ErrorH
         )
 
     return [
-        (NonConformingResponse, contract_violation),
         (ClientProblem, client_problem),
         (ProblemException, client_problem),
         (HTTPException, http_exception),
