@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from contextvars import ContextVar
+
+from gateway import jsonio
 
 correlation_id_var: ContextVar[str | None] = ContextVar("waybill_correlation_id", default=None)
 traceparent_var: ContextVar[str | None] = ContextVar("waybill_traceparent", default=None)
@@ -44,7 +45,7 @@ class JsonFormatter(logging.Formatter):
                 doc[key] = value
         if record.exc_info:
             doc["exc"] = self.formatException(record.exc_info)
-        return json.dumps(doc, default=str, separators=(",", ":"))
+        return jsonio.dumps(doc, default=str).decode()
 
 
 def configure_logging(level: str = "INFO") -> None:

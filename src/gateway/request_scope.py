@@ -13,6 +13,9 @@ current_scope: ContextVar[Scope | None] = ContextVar("waybill_current_scope", de
 # Key under ``scope["state"]`` where request validation leaves what it parsed.
 VALIDATED_KEY = "waybill.validated"
 NO_BODY: Any = object()
+# Key under ``scope["state"]`` where the dispatch layer leaves the document it encoded as the
+# response body (plain JSON types only), so response validation need not parse it back.
+RESPONSE_DOCUMENT_KEY = "waybill.response_document"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ cannot serve (no handler, nothing validated) go on to Connexion unchanged.
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,9 +17,16 @@ from uuid import UUID
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway import jsonio
 from gateway.contracts import LoadedContract, operations
 from gateway.middleware.routing_info import routed_operation
-from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest, current_scope
+from gateway.request_scope import (
+    NO_BODY,
+    RESPONSE_DOCUMENT_KEY,
+    VALIDATED_KEY,
+    ValidatedRequest,
+    current_scope,
+)
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -86,8 +92,9 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _response(result: object) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """A handler's ``body``, ``(body, status)`` or ``(body, status, headers)`` as raw parts."""
+def _response(result: object) -> tuple[int, list[tuple[bytes, bytes]], bytes, object]:
+    """A handler's ``body``, ``(body, status)`` or ``(body, status, headers)`` as raw parts,
+    with the document the JSON payload encodes when it holds plain JSON types only."""
     status, headers = 200, {}
     body = result
     if isinstance(result, tuple):
@@ -95,16 +102,21 @@ def _response(result: object) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         if len(result) > 2 and result[2]:
             headers = dict(result[2])
     raw = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+    document: object = NO_BODY
     if body is None:
         payload = b""
     elif isinstance(body, bytes):
         payload = body
     else:
-        payload = json.dumps(body, separators=(",", ":"), default=_json_default).encode()
+        plain = jsonio.dumps_plain(body)
+        if plain is None:
+            payload = jsonio.dumps(body, default=_json_default)
+        else:
+            payload, document = plain, body
         if not any(k == b"content-type" for k, _ in raw):
             raw.append((b"content-type", b"application/json"))
     raw.append((b"content-length", str(len(payload)).encode()))
-    return status, raw, payload
+    return status, raw, payload, document
 
 
 class DispatchMiddleware:
@@ -132,6 +144,9 @@ class DispatchMiddleware:
             result = await target.handler(**target.arguments(validated))
         finally:
             current_scope.reset(token)
-        status, headers, payload = _response(result)
+        status, headers, payload, document = _response(result)
+        if document is not NO_BODY:
+            # Response validation checks this object instead of parsing the payload again.
+            scope.setdefault("state", {})[RESPONSE_DOCUMENT_KEY] = document
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})

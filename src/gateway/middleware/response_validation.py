@@ -21,6 +21,7 @@ from gateway.metrics import Metrics
 from gateway.middleware.correlation import correlation_id
 from gateway.middleware.request_validation import is_json, match_media, media_type
 from gateway.middleware.routing_info import routed_operation
+from gateway.request_scope import NO_BODY, RESPONSE_DOCUMENT_KEY
 from gateway.validation import (
     Parameter,
     SchemaCompiler,
@@ -122,9 +123,19 @@ def _headers_of(start: Message) -> dict[str, list[str]]:
 
 
 def check_response(
-    rules: ResponseRules, status: int, headers: Mapping[str, list[str]], body: bytes, *, head: bool
+    rules: ResponseRules,
+    status: int,
+    headers: Mapping[str, list[str]],
+    body: bytes,
+    *,
+    head: bool,
+    document: object = NO_BODY,
 ) -> list[Violation]:
-    """Every way this answer breaks the operation's documented responses."""
+    """Every way this answer breaks the operation's documented responses.
+
+    ``document``, when given, is the object ``body`` encodes; when it keeps the contract,
+    ``body`` is not parsed again.
+    """
     rule = rules.rule_for(status)
     if rule is None:
         documented = ", ".join(sorted(rules.by_status))
@@ -157,6 +168,13 @@ def check_response(
     validator = rule.media[declared]
     if validator is None:
         return found
+    if document is not NO_BODY:
+        try:
+            if validator.is_valid(document):
+                return found
+        except ValueError:  # a type JSON does not have (a UUID, say)
+            pass
+        # Refusals are judged on the bytes that would have left, whatever the object held.
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -209,6 +227,7 @@ class ResponseValidationMiddleware:
                 done = not message.get("more_body", False)
 
         await self.app(scope, receive, hold)
+        document = scope.get("state", {}).pop(RESPONSE_DOCUMENT_KEY, NO_BODY)
         if start is None:
             return  # the app answered nothing; the outer layers deal with that
         body = b"".join(chunks)
@@ -217,7 +236,8 @@ class ResponseValidationMiddleware:
             found = [Violation("body", f"The response exceeds {self.max_body_bytes} bytes.")]
         else:
             headers = _headers_of(start)
-            found = self._violations(rules, status, headers, body, head=scope["method"] == "HEAD")
+            head = scope["method"] == "HEAD"
+            found = self._violations(rules, status, headers, body, head=head, document=document)
         if found:
             self._report(operation_id, status, found)
             await problems.problem_response(
@@ -237,6 +257,7 @@ class ResponseValidationMiddleware:
         body: bytes,
         *,
         head: bool,
+        document: object,
     ) -> list[Violation]:
         # Operations without behaviour yet answer 501 problem+json from the gateway itself;
         # that is not the backend breaking the contract (unless the contract documents 501).
@@ -244,7 +265,7 @@ class ResponseValidationMiddleware:
             content_type = headers.get("content-type", [""])[0]
             if media_type(content_type) == problems.PROBLEM_CONTENT_TYPE:
                 return []
-        return check_response(rules, status, headers, body, head=head)
+        return check_response(rules, status, headers, body, head=head, document=document)
 
     def _report(self, operation_id: str, status: int, found: list[Violation]) -> None:
         self.metrics.contract_violations.labels(operation_id).inc()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.contracts import LoadedContract, ServedContract
 from gateway.middleware.dispatch import DispatchMiddleware
-from gateway.request_scope import VALIDATED_KEY, ValidatedRequest, current_scope
+from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest, current_scope
 
 DOC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -80,3 +82,16 @@ def test_query_values_override_defaults_and_unaccepted_names_are_dropped() -> No
 
 def test_unvalidated_requests_go_on_to_connexion() -> None:
     assert _client(None).post("/things/T-3").text == "connexion"
+
+
+def test_the_encoded_document_is_handed_on_only_when_it_is_plain_json() -> None:
+    from gateway.middleware.dispatch import _response
+
+    plain = {"ok": True, "n": [1, "2"]}
+    status, headers, payload, document = _response((plain, 200))
+    assert (status, document, json.loads(payload)) == (200, plain, plain)
+    assert (b"content-type", b"application/json") in headers
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    _, _, payload, document = _response({"at": at})
+    assert document is NO_BODY
+    assert json.loads(payload) == {"at": "2026-11-26T00:00:00+00:00"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.metrics import Metrics
 from gateway.middleware.correlation import CorrelationIdMiddleware
 from gateway.middleware.response_validation import ResponseValidationMiddleware
+from gateway.request_scope import RESPONSE_DOCUMENT_KEY
 from tests.unit.gateway.validation_support import CONTRACT, FakeRouting
 
 JSON_CT = "application/json"
@@ -192,3 +194,35 @@ def test_unrouted_responses_pass_untouched() -> None:
     response = _client(Answer(418, b"teapot", "text/plain"), metrics).get("/elsewhere")
     assert response.status_code == 418
     assert response.text == "teapot"
+
+
+def _client_handing(document: object, body: bytes) -> TestClient:
+    """A backend that leaves the object it encoded in the scope, as the dispatch layer does."""
+
+    async def backend(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"][RESPONSE_DOCUMENT_KEY] = document
+        response = Response(body, headers={**TOTAL, "content-type": JSON_CT})
+        await response(scope, receive, send)
+
+    layer = ResponseValidationMiddleware(backend, contracts=[CONTRACT], metrics=Metrics())
+    return TestClient(CorrelationIdMiddleware(FakeRouting(layer)))
+
+
+def test_a_handed_document_that_keeps_the_contract_spares_parsing_the_body() -> None:
+    # Bytes that are not JSON at all pass: the object they came from was checked instead.
+    assert _client_handing({"data": [WIDGET]}, b"not parsed").get(LIST).status_code == 200
+
+
+def test_a_handed_document_that_breaks_the_contract_is_judged_on_the_body() -> None:
+    bad = {"data": [{"id": 1}]}
+    assert _client_handing(bad, _json(bad)).get(LIST).status_code == 502
+    # What would have left is what counts: an object the encoder rendered validly passes.
+    assert _client_handing(bad, PAGE).get(LIST).status_code == 200
+
+
+def test_a_handed_document_with_non_json_types_falls_back_to_the_body() -> None:
+    document = {"data": [{**WIDGET, "id": uuid.UUID(int=1)}]}
+    body = _json({"data": [{**WIDGET, "id": str(uuid.UUID(int=1))}]})
+    response = _client_handing(document, body).get(LIST)
+    assert response.status_code == 200
+    assert response.content == body
