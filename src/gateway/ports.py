@@ -165,6 +165,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    """Opens a new unit of work."""
+    """Opens a new unit of work; a ``read_only`` one never waits for or blocks writers."""
 
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

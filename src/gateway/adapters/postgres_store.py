@@ -3,11 +3,13 @@
 Several gateway hosts share one database. A unit of work is one transaction on a pooled
 connection (psycopg 3, sync API: the ports are synchronous); the pool opens on first use.
 
-SQLite runs every unit of work under ``BEGIN IMMEDIATE``, so a read-modify-write of one aggregate
-never interleaves with another. Here, reading an item or an adjustment first takes a
+SQLite runs every unit of work that writes under ``BEGIN IMMEDIATE``, so a read-modify-write of
+one aggregate never interleaves with another. Here, reading an item or an adjustment first takes a
 transaction-scoped advisory lock on it: work on the same aggregate is serialised across processes
 the same way, work on different aggregates runs in parallel. ``save`` still compares versions
 (``UPDATE ... WHERE version = %s``) for callers that read and write in separate units of work.
+A read-only unit of work is a ``READ ONLY`` transaction that takes no advisory locks, like
+SQLite's deferred read on a snapshot.
 
 Lists must page exactly as on SQLite: keys and timestamps are the same ISO strings, compared with
 the "C" collation (byte order, like SQLite's BINARY) whatever the database's default collation.
@@ -168,9 +170,9 @@ class PostgresStore:
             for statement in filter(str.strip, _DDL.split(";")):
                 conn.execute(self._tables.sql(statement))
 
-    def unit_of_work(self) -> PostgresUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> PostgresUnitOfWork:
         """A new unit of work (enter it to begin the transaction)."""
-        return PostgresUnitOfWork(self.pool, self._tables)
+        return PostgresUnitOfWork(self.pool, self._tables, read_only=read_only)
 
     def unpublished_events(self, limit: int = 100) -> list[EventEnvelopeRow]:
         """Events not yet published, oldest first (for the relay and for tests)."""
@@ -201,9 +203,16 @@ class PostgresStore:
 class PostgresUnitOfWork:
     """Repositories and outbox over one transaction on one pooled connection."""
 
-    def __init__(self, pool: Callable[[], ConnectionPool[Connection]], tables: _Tables) -> None:
+    def __init__(
+        self,
+        pool: Callable[[], ConnectionPool[Connection]],
+        tables: _Tables,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._open_pool = pool
         self._tables = tables
+        self._read_only = read_only
         self._pool: ConnectionPool[Connection] | None = None
         self._conn: Connection | None = None
 
@@ -211,10 +220,14 @@ class PostgresUnitOfWork:
         self._pool = self._open_pool()
         assert self._pool is not None
         conn = self._pool.getconn()
-        # psycopg opens the transaction (BEGIN) with the first statement: autocommit is off.
+        # psycopg opens the transaction with the first statement (autocommit is off), as
+        # ``BEGIN READ ONLY`` for a read: no extra round trip.
+        if self._read_only:
+            conn.read_only = True
         self._conn = conn
-        self.items = PostgresItems(conn, self._tables)
-        self.adjustments = PostgresAdjustments(conn, self._tables)
+        locking = not self._read_only
+        self.items = PostgresItems(conn, self._tables, locking=locking)
+        self.adjustments = PostgresAdjustments(conn, self._tables, locking=locking)
         self.outbox = PostgresOutbox(conn, self._tables)
         return self
 
@@ -236,6 +249,10 @@ class PostgresUnitOfWork:
                 with suppress(psycopg.Error):
                     conn.rollback()
         finally:
+            if self._read_only:
+                # Back to the default before the pool lends it out (a broken one is discarded).
+                with suppress(psycopg.Error):
+                    conn.read_only = None
             pool.putconn(conn)
 
 
@@ -246,13 +263,15 @@ def _lock(conn: Connection, name: str) -> None:
 class PostgresItems:
     """``ItemRepository`` over an open transaction."""
 
-    def __init__(self, conn: Connection, tables: _Tables) -> None:
+    def __init__(self, conn: Connection, tables: _Tables, *, locking: bool = True) -> None:
         self._conn = conn
         self._tables = tables
+        self._locking = locking
 
     def get(self, item_id: str) -> Item | None:
-        """One item, or None; holds the item's lock until the transaction ends."""
-        _lock(self._conn, self._tables.lock_key("item", item_id))
+        """One item, or None; a writer holds the item's lock until it commits."""
+        if self._locking:
+            _lock(self._conn, self._tables.lock_key("item", item_id))
         row = self._conn.execute(
             self._tables.sql("SELECT doc FROM {items} WHERE item_id = %s"), (item_id,)
         ).fetchone()
@@ -310,13 +329,15 @@ class PostgresItems:
 class PostgresAdjustments:
     """``AdjustmentRepository`` over an open transaction; audit entries live in ``audit_trail``."""
 
-    def __init__(self, conn: Connection, tables: _Tables) -> None:
+    def __init__(self, conn: Connection, tables: _Tables, *, locking: bool = True) -> None:
         self._conn = conn
         self._tables = tables
+        self._locking = locking
 
     def get(self, adjustment_id: str) -> Adjustment | None:
-        """One adjustment with its audit trail; holds its lock until the transaction ends."""
-        _lock(self._conn, self._tables.lock_key("adjustment", adjustment_id))
+        """One adjustment with its audit trail; a writer holds its lock until it commits."""
+        if self._locking:
+            _lock(self._conn, self._tables.lock_key("adjustment", adjustment_id))
         row = self._conn.execute(
             self._tables.sql("SELECT doc FROM {adjustments} WHERE adjustment_id = %s"),
             (adjustment_id,),

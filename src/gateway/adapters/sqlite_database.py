@@ -2,6 +2,12 @@
 
 Connections stay open for the life of the thread: closing the last one checkpoints the WAL,
 which would cost milliseconds per request.
+
+Readers never wait: a read transaction is a deferred ``BEGIN`` on a WAL snapshot. Writers queue:
+before ``BEGIN IMMEDIATE`` a writer takes a lock of its process (threads) and an exclusive
+``flock`` on a sidecar file (processes), so a waiter sleeps in the kernel and wakes the moment the
+writer before it commits. SQLite's own busy handler polls with growing sleeps (up to 100 ms) and
+stays only as the fallback for connections that do not take the lock (another tool on the file).
 """
 
 from __future__ import annotations
@@ -13,6 +19,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: threads still queue, processes poll
+    fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_S = 15.0
 _WAL_ATTEMPTS = 40  # ~40 s of back-off in all, far beyond any first start
@@ -31,6 +42,7 @@ class SqliteDatabase:
         # generation bump makes threads holding a closed one open a fresh one.
         self._opened: list[tuple[int, sqlite3.Connection]] = []
         self._generation = 0
+        self._writer: tuple[int, _WriterLock] | None = None
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (a forked worker never reuses its parent's)."""
@@ -46,16 +58,13 @@ class SqliteDatabase:
         conn.execute("PRAGMA foreign_keys=ON")
         with self._ready:
             if self._created_in != os.getpid():
-                _switch_to_wal(conn)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in self._schema.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                with self._writer_lock().held():
+                    _switch_to_wal(conn)
+                    conn.execute("BEGIN IMMEDIATE")
+                    with _ended(conn):
+                        for statement in self._schema.split(";"):
+                            if statement.strip():
+                                conn.execute(statement)
                 self._created_in = os.getpid()
             self._opened.append((os.getpid(), conn))
         self._local.conn, self._local.owner = conn, current
@@ -75,20 +84,102 @@ class SqliteDatabase:
                 conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: ``BEGIN IMMEDIATE``, committed on success, rolled back on error."""
+    def transaction(self, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+        """A transaction, committed on success and rolled back on error.
+
+        A write transaction queues for the writer lock, then runs under ``BEGIN IMMEDIATE``. A
+        read-only one (``BEGIN``) reads one snapshot without taking any lock; writing in it is
+        an error. A thread must not open a write transaction inside another on the same file: it
+        would wait for itself, so that raises at once.
+        """
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        if read_only:
+            changes = conn.total_changes
+            conn.execute("BEGIN")
+            with _ended(conn):
+                yield conn
+                if conn.total_changes != changes:
+                    raise RuntimeError(f"a read-only transaction wrote to {self.path}")
+            return
+        with self._writer_lock().held():
+            conn.execute("BEGIN IMMEDIATE")
+            with _ended(conn):
+                yield conn
+
+    def _writer_lock(self) -> _WriterLock:
+        pid = os.getpid()
+        if self._writer is None or self._writer[0] != pid:
+            self._writer = (pid, _shared_writer_lock(self.path))
+        return self._writer[1]
 
     def ping(self) -> None:
         """Raise when the file cannot be read."""
         self.connection().execute("SELECT 1").fetchone()
+
+
+@contextmanager
+def _ended(conn: sqlite3.Connection) -> Iterator[None]:
+    """Commit on a clean exit, roll back otherwise; the connection never stays in a transaction."""
+    try:
+        yield
+        conn.execute("COMMIT")
+    finally:
+        # Some errors end the transaction inside SQLite already; a failed COMMIT leaves it open.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+class _WriterLock:
+    """Serialises the writers of one file: a thread lock, then ``flock`` on a sidecar file.
+
+    The thread lock comes first because ``flock`` is held by the open file (shared by the
+    process's threads); the sidecar is opened once per process, so a forked worker never shares
+    its parent's open file (and with it the lock).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._threads = threading.Lock()
+        self._holder: int | None = None
+        self._fd: int | None = None
+        if fcntl is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Wait for the lock (threads in line, then processes), hold it for the block."""
+        me = threading.get_ident()
+        if self._holder == me:
+            raise RuntimeError("nested write transaction on one SQLite file: it would deadlock")
+        with self._threads:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._holder = me
+            try:
+                yield
+            finally:
+                self._holder = None
+                if self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+# Per process and file, whichever SqliteDatabase opened it: all writers of a file meet here.
+_writer_locks: dict[tuple[int, str], _WriterLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _shared_writer_lock(db_path: Path) -> _WriterLock:
+    """The writer lock of this process for the file, shared by every ``SqliteDatabase`` on it."""
+    key = (os.getpid(), str(db_path.resolve()))
+    found = _writer_locks.get(key)
+    if found is not None:
+        return found
+    with _writer_locks_guard:
+        found = _writer_locks.get(key)
+        if found is None:
+            sidecar = db_path.with_name(db_path.name + ".lock")
+            found = _writer_locks[key] = _WriterLock(sidecar)
+        return found
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:

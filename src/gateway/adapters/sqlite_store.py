@@ -1,14 +1,16 @@
 """The gateway's own state in SQLite (WAL): items, adjustments, audit trail and the outbox.
 
-Several gunicorn workers share one file, so every write runs in ``BEGIN IMMEDIATE`` (one writer
-at a time, waiting on the busy timeout instead of failing), and each thread of each process has
-its own connection. Schemas are created on first use; nothing happens at import time.
+Several gunicorn workers share one file: a unit of work that writes runs in ``BEGIN IMMEDIATE``
+(one writer at a time, queued on the database's writer lock), a read-only one reads a WAL
+snapshot and waits for nobody. Each thread of each process has its own connection. Schemas are
+created on first use; nothing happens at import time.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -92,9 +94,9 @@ class SqliteStore:
         """The store in ``data_dir/gateway.sqlite``."""
         return cls(SqliteDatabase(data_dir / "gateway.sqlite", SCHEMA))
 
-    def unit_of_work(self) -> SqliteUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> SqliteUnitOfWork:
         """A new unit of work (enter it to begin the transaction)."""
-        return SqliteUnitOfWork(self.db)
+        return SqliteUnitOfWork(self.db, read_only=read_only)
 
     def ping(self) -> None:
         """Raise when the store cannot be read."""
@@ -119,16 +121,17 @@ class SqliteStore:
 
 
 class SqliteUnitOfWork:
-    """Repositories and outbox over one ``BEGIN IMMEDIATE`` transaction."""
+    """Repositories and outbox over one transaction (``BEGIN IMMEDIATE`` unless read-only)."""
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, *, read_only: bool = False) -> None:
         self._db = db
-        self._conn: sqlite3.Connection | None = None
+        self._read_only = read_only
+        self._transaction: AbstractContextManager[sqlite3.Connection] | None = None
 
     def __enter__(self) -> SqliteUnitOfWork:
-        conn = self._db.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        self._conn = conn
+        transaction = self._db.transaction(read_only=self._read_only)
+        conn = transaction.__enter__()
+        self._transaction = transaction
         self.items = SqliteItems(conn)
         self.adjustments = SqliteAdjustments(conn)
         self.outbox = SqliteOutbox(conn)
@@ -140,9 +143,9 @@ class SqliteUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._conn is not None
-        self._conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
-        self._conn = None
+        transaction, self._transaction = self._transaction, None
+        assert transaction is not None
+        transaction.__exit__(exc_type, exc, tb)
 
 
 class SqliteItems:

@@ -87,7 +87,7 @@ class AdjustmentService:
     ) -> Adjustment:
         """Record a request, apply the approval rules, and post at once when they approve."""
         require_site(principal, command.site_id)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             item = uow.items.get(command.item_id)
         if item is None:
             raise BusinessRuleViolation(f"item {command.item_id} is not in the item master")
@@ -108,7 +108,7 @@ class AdjustmentService:
 
     def get(self, principal: Principal, adjustment_id: str) -> Adjustment:
         """One adjustment of the caller's sites, with its audit trail."""
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return _visible(uow, principal, adjustment_id)
 
     def list(self, principal: Principal, query: ListAdjustments) -> Page[Adjustment]:
@@ -116,7 +116,7 @@ class AdjustmentService:
         if query.site_id is not None:
             require_site(principal, query.site_id)
         before = decode_cursor(_CURSOR, query.cursor, 1)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             rows = uow.adjustments.list(
                 AdjustmentFilter(
                     sites=principal.sites,
@@ -200,7 +200,7 @@ class AdjustmentService:
         return self._post(pending, principal.client_id, meta)
 
     def _post(self, adjustment_id: str, actor: str, meta: EventMeta) -> Adjustment:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             approved = uow.adjustments.get(adjustment_id)
         if approved is None or approved.status is not AdjustmentStatus.APPROVED:
             if approved is None:

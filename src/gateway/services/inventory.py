@@ -168,7 +168,7 @@ class InventoryService:
         return Reconciliation(site_id, lines, self._clock())
 
     def _known_items(self, item_ids: set[str]) -> dict[str, Item]:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             found = {item_id: uow.items.get(item_id) for item_id in sorted(item_ids)}
         return {item_id: item for item_id, item in found.items() if item is not None}
 
@@ -176,7 +176,7 @@ class InventoryService:
         self, item_ids: set[str], missing: type[Exception] = BusinessRuleViolation
     ) -> dict[str, Item]:
         found: dict[str, Item] = {}
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             for item_id in sorted(item_ids):
                 item = uow.items.get(item_id)
                 if item is None:

@@ -52,7 +52,7 @@ class ItemService:
 
     def get(self, item_id: str) -> Item:
         """One item."""
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             item = uow.items.get(item_id)
         if item is None:
             raise NotFound(f"item {item_id} not found")
@@ -68,7 +68,7 @@ class ItemService:
     ) -> Page[Item]:
         """Items, newest change first."""
         after = decode_cursor(_CURSOR, cursor, 2)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             rows = uow.items.list(
                 status=status,
                 updated_since=updated_since,
