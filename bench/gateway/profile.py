@@ -80,8 +80,25 @@ def build(key: str) -> ASGIApp:
     return app
 
 
+def token_headers(app: ASGIApp, client_id: str, secret: str) -> dict[str, str]:
+    """Headers carrying a bearer token the gateway ``app`` issued to the client."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as http:
+        answer = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+        )
+    return {"authorization": f"Bearer {answer.json()['access_token']}"}
+
+
 async def drive(app: ASGIApp, request: str, n: int, headers: dict[str, str]) -> None:
     """Send ``n`` requests one after another; fail loudly on a non-2xx answer."""
+    headers = {"content-type": "application/json", **headers}
     for _ in range(n):
         if request == "GET":
             status = await call(app, "GET", BALANCES, headers, b"")
@@ -108,20 +125,7 @@ def main() -> int:
     try:
         client_id, secret = seed(data_dir)
         app = build(args.server)
-        headers = {"content-type": "application/json"}
-        if args.server == "c":
-            from starlette.testclient import TestClient
-
-            with TestClient(app) as http:
-                answer = http.post(
-                    "/oauth/token",
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": client_id,
-                        "client_secret": secret,
-                    },
-                )
-            headers["authorization"] = f"Bearer {answer.json()['access_token']}"
+        headers = token_headers(app, client_id, secret) if args.server == "c" else {}
         asyncio.run(drive(app, args.request, 200, headers))  # warm-up
         started = time.process_time()
         asyncio.run(drive(app, args.request, args.requests, headers))

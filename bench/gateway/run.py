@@ -274,7 +274,11 @@ def measure(args: argparse.Namespace) -> dict[tuple[str, str], Result]:
                 if target.authenticated:
                     headers["Authorization"] = f"Bearer {token(base, client_id, secret)}"
                 running.append((target, base, headers))
-            requests = (("GET", BALANCES, False), ("POST", ADJUSTMENTS, True))
+            requests = tuple(
+                r
+                for r in (("GET", BALANCES, False), ("POST", ADJUSTMENTS, True))
+                if args.only in (None, r[0])
+            )
             for _target, base, headers in running:
                 for _, path, post in requests:
                     wrk(base + path, args.warmup, args.connections, headers, post=post)
@@ -417,11 +421,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--inprocess-requests", type=int, default=1000)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--only", choices=["GET", "POST"], help="measure one request by wrk alone; print only"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data directory and logs")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("bench.gateway: wrk is not installed (apt-get install wrk)")
     results = measure(args)
+    if args.only:
+        for key in ("a", "b", "c"):
+            print(f"({key}) {args.only}: {results[(key, args.only)].rps:,.0f} req/s")
+        rps = {key: results[(key, args.only)].rps for key in ("a", "b", "c")}
+        print(f"(c)/(a) = {rps['c'] / rps['a']:.2f}   (c)/(b) = {rps['c'] / rps['b']:.2f}")
+        return 0
     cpu_us = {
         (key, name): statistics.median(
             cpu_per_request(key, name, args.inprocess_requests) for _ in range(args.rounds)

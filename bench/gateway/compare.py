@@ -1,0 +1,62 @@
+"""The three servers of the benchmark called in one process, interleaved: CPU per request.
+
+Usage: ``.venv/bin/python -m bench.gateway.compare [GET|POST] [--rounds 7] [--requests 500]``.
+All three apps are built side by side over one seeded data directory and driven in turns (a, b,
+c, a, b, c, ...), so a load change on a shared machine falls on all three alike; prints the median
+CPU microseconds per request of each and the ratios (b)/(c) and (a)/(c), which are the req/s
+ratios a CPU-bound server would reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.gateway.profile import build, drive, token_headers
+from bench.gateway.run import seed
+
+
+def main() -> int:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("request", choices=["GET", "POST"])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="waybill-compare-"))
+    os.environ["WAYBILL_RATE_LIMIT_PER_SECOND"] = "1000000"
+    os.environ["WAYBILL_RATE_LIMIT_BURST"] = "1000000"
+    try:
+        client_id, secret = seed(data_dir)
+        apps = {key: build(key) for key in ("a", "b", "c")}
+        headers = {"a": {}, "b": {}, "c": token_headers(apps["c"], client_id, secret)}
+        cpu: dict[str, list[float]] = {key: [] for key in apps}
+
+        async def run() -> None:
+            for key, app in apps.items():  # warm-up
+                await drive(app, args.request, 200, headers[key])
+            for _ in range(args.rounds):
+                for key, app in apps.items():
+                    started = time.process_time()
+                    await drive(app, args.request, args.requests, headers[key])
+                    cpu[key].append((time.process_time() - started) / args.requests * 1e6)
+
+        asyncio.run(run())
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    median = {key: statistics.median(values) for key, values in cpu.items()}
+    for key, value in median.items():
+        spread = f"{min(cpu[key]):.0f}-{max(cpu[key]):.0f}"
+        print(f"{key} {args.request}: {value:.0f} us CPU per request (rounds {spread})")
+    print(f"(b)/(c) = {median['b'] / median['c']:.2f}   (a)/(c) = {median['a'] / median['c']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
