@@ -47,7 +47,7 @@ class BoomError(Exception):
 
 
 class GatewayStore(Protocol):
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork: ...
 
     def unpublished_events(self, limit: int = 100) -> list[EventEnvelopeRow]: ...
 
@@ -278,6 +278,44 @@ def test_the_audit_trail_grows_in_order_and_stays_with_its_adjustment(
     assert backend.count("audit_trail") == len(rejected.adjustment.audit) + len(
         approved.adjustment.audit
     )
+
+
+def test_saves_in_the_unit_that_read_or_wrote_the_version_append_only_new_entries(
+    backend: Backend, store: GatewayStore
+) -> None:
+    held = _outcome()
+    approved = domain.approve(held.adjustment, "erp-controller", None, None, T0)
+    posting = domain.ErpPosting("4900000001", T0, "702")
+    posted = domain.post(approved.adjustment, posting, "erp-controller", T0)
+    with store.unit_of_work() as uow:
+        uow.adjustments.add(held.adjustment)
+        uow.adjustments.save(approved.adjustment, expected_version=held.adjustment.version)
+    with store.unit_of_work() as uow:
+        current = uow.adjustments.get("adj_1")
+        assert current == approved.adjustment
+        uow.adjustments.save(posted.adjustment, expected_version=current.version)
+    with backend.open().unit_of_work(read_only=True) as uow:
+        loaded = uow.adjustments.get("adj_1")
+    assert loaded == posted.adjustment
+    assert [e.action for e in loaded.audit] == ["request", "hold-for-approval", "approve", "post"]
+    assert backend.count("audit_trail") == 4
+
+
+def test_a_read_only_unit_reads_committed_state_and_refuses_to_write(
+    backend: Backend, store: GatewayStore
+) -> None:
+    outcome = _outcome()
+    _add(store, outcome)
+
+    def write_in_a_read() -> None:
+        with store.unit_of_work(read_only=True) as uow:
+            assert uow.adjustments.get("adj_1") == outcome.adjustment
+            uow.adjustments.add(_outcome("adj_2").adjustment)
+
+    with pytest.raises((RuntimeError, psycopg.errors.ReadOnlySqlTransaction)):
+        write_in_a_read()
+    _add(store, _outcome("adj_3"))  # the connection writes again after the read-only unit
+    assert backend.count("adjustments") == 2
 
 
 # -- concurrency: read-modify-write of one aggregate is serialised --------------------------------

@@ -6,6 +6,7 @@ page identically on both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -67,6 +68,23 @@ def envelope(event: EventEnvelope) -> dict[str, Any]:
         "idempotencyKey": event.idempotency_key,
         "data": event.payload,
     }
+
+
+def audit_entries(
+    rows: Iterable[Sequence[str | None]],
+) -> tuple[AuditEntry, ...]:
+    """Audit entries from ``(at, actor, action, from_status, to_status, note)`` rows."""
+    return tuple(
+        AuditEntry(
+            datetime.fromisoformat(str(at)),
+            str(actor),
+            str(action),
+            AdjustmentStatus(from_status) if from_status else None,
+            AdjustmentStatus(to_status) if to_status else None,
+            note,
+        )
+        for at, actor, action, from_status, to_status, note in rows
+    )
 
 
 def _frac(value: Fraction | None) -> str | None:

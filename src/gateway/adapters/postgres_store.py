@@ -37,12 +37,13 @@ from gateway.adapters.documents import (
     EventEnvelopeRow,
     adjustment_from_doc,
     adjustment_to_doc,
+    audit_entries,
     envelope,
     item_from_doc,
     item_to_doc,
     utc_key,
 )
-from gateway.domain.adjustments import Adjustment, AdjustmentStatus, AuditEntry
+from gateway.domain.adjustments import Adjustment, AuditEntry
 from gateway.domain.errors import StaleVersion
 from gateway.domain.events import EventEnvelope
 from gateway.domain.items import Item, ItemStatus
@@ -327,12 +328,17 @@ class PostgresItems:
 
 
 class PostgresAdjustments:
-    """``AdjustmentRepository`` over an open transaction; audit entries live in ``audit_trail``."""
+    """``AdjustmentRepository`` over an open transaction; audit entries live in ``audit_trail``.
+
+    An adjustment's audit entries only ever grow together with its version, so the number stored
+    at a version read in this transaction needs no recount when that version is saved.
+    """
 
     def __init__(self, conn: Connection, tables: _Tables, *, locking: bool = True) -> None:
         self._conn = conn
         self._tables = tables
         self._locking = locking
+        self._audit_lengths: dict[str, tuple[int, int]] = {}  # id -> (version, entries)
 
     def get(self, adjustment_id: str) -> Adjustment | None:
         """One adjustment with its audit trail; a writer holds its lock until it commits."""
@@ -345,7 +351,7 @@ class PostgresAdjustments:
         if row is None:
             return None
         audit = self._audits([adjustment_id]).get(adjustment_id, ())
-        return adjustment_from_doc(row[0], audit)
+        return self._seen(adjustment_from_doc(row[0], audit))
 
     def add(self, adjustment: Adjustment) -> None:
         """Store a new adjustment and its audit trail so far."""
@@ -367,6 +373,7 @@ class PostgresAdjustments:
             ),
         )
         self._append_audit(adjustment, 0)
+        self._seen(adjustment)
 
     def save(self, adjustment: Adjustment, expected_version: int) -> None:
         """Store a transition; raises StaleVersion when another writer got there first."""
@@ -387,15 +394,21 @@ class PostgresAdjustments:
         if updated.rowcount != 1:
             raise StaleVersion(f"adjustment {adjustment.adjustment_id} changed meanwhile")
         # The UPDATE holds the row lock: no other writer appends audit entries until we commit.
-        row = self._conn.execute(
-            self._tables.sql(
-                "SELECT COUNT(*) FROM {audit_trail} WHERE aggregate_type = 'adjustment' "
-                "AND aggregate_id = %s"
-            ),
-            (adjustment.adjustment_id,),
-        ).fetchone()
-        assert row is not None
-        self._append_audit(adjustment, int(row[0]))
+        known = self._audit_lengths.get(adjustment.adjustment_id)
+        if known is not None and known[0] == expected_version:
+            stored = known[1]
+        else:
+            row = self._conn.execute(
+                self._tables.sql(
+                    "SELECT COUNT(*) FROM {audit_trail} WHERE aggregate_type = 'adjustment' "
+                    "AND aggregate_id = %s"
+                ),
+                (adjustment.adjustment_id,),
+            ).fetchone()
+            assert row is not None
+            stored = int(row[0])
+        self._append_audit(adjustment, stored)
+        self._seen(adjustment)
 
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:
         """Adjustments newest first (by id, which grows with time)."""
@@ -424,7 +437,11 @@ class PostgresAdjustments:
             (*args, query.limit),
         ).fetchall()
         audits = self._audits([adjustment_id for adjustment_id, _ in rows])
-        return [adjustment_from_doc(doc, audits.get(aid, ())) for aid, doc in rows]
+        return [self._seen(adjustment_from_doc(doc, audits.get(aid, ()))) for aid, doc in rows]
+
+    def _seen(self, adjustment: Adjustment) -> Adjustment:
+        self._audit_lengths[adjustment.adjustment_id] = (adjustment.version, len(adjustment.audit))
+        return adjustment
 
     def _append_audit(self, adjustment: Adjustment, stored: int) -> None:
         rows = [
@@ -464,19 +481,10 @@ class PostgresAdjustments:
             ),
             (adjustment_ids,),
         ).fetchall()
-        trails: dict[str, list[AuditEntry]] = {}
-        for aggregate_id, at, actor, action, from_status, to_status, note in rows:
-            trails.setdefault(aggregate_id, []).append(
-                AuditEntry(
-                    datetime.fromisoformat(at),
-                    actor,
-                    action,
-                    AdjustmentStatus(from_status) if from_status else None,
-                    AdjustmentStatus(to_status) if to_status else None,
-                    note,
-                )
-            )
-        return {aggregate_id: tuple(entries) for aggregate_id, entries in trails.items()}
+        trails: dict[str, list[tuple[str | None, ...]]] = {}
+        for aggregate_id, *entry in rows:
+            trails.setdefault(aggregate_id, []).append(tuple(entry))
+        return {aggregate_id: audit_entries(entries) for aggregate_id, entries in trails.items()}
 
 
 class PostgresOutbox:

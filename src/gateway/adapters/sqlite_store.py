@@ -20,17 +20,14 @@ from gateway.adapters.documents import (
     EventEnvelopeRow,
     adjustment_from_doc,
     adjustment_to_doc,
+    audit_entries,
     envelope,
     item_from_doc,
     item_to_doc,
     utc_key,
 )
 from gateway.adapters.sqlite_database import SqliteDatabase
-from gateway.domain.adjustments import (
-    Adjustment,
-    AdjustmentStatus,
-    AuditEntry,
-)
+from gateway.domain.adjustments import Adjustment
 from gateway.domain.errors import StaleVersion
 from gateway.domain.events import EventEnvelope
 from gateway.domain.items import Item, ItemStatus
@@ -198,17 +195,31 @@ class SqliteItems:
         return [item_from_doc(json.loads(row[0])) for row in rows]
 
 
+_AUDIT_COLUMNS = "at, actor, action, from_status, to_status, note"
+_GET_ADJUSTMENT = (  # one statement: the document and its audit trail
+    "SELECT a.doc, t.at, t.actor, t.action, t.from_status, t.to_status, t.note "
+    "FROM adjustments a LEFT JOIN audit_trail t ON t.aggregate_type = 'adjustment' "
+    "AND t.aggregate_id = a.adjustment_id WHERE a.adjustment_id = ? ORDER BY t.seq"
+)
+
+
 class SqliteAdjustments:
-    """``AdjustmentRepository`` over an open transaction; audit entries live in ``audit_trail``."""
+    """``AdjustmentRepository`` over an open transaction; audit entries live in ``audit_trail``.
+
+    An adjustment's audit entries only ever grow together with its version, so the number stored
+    at a version read in this transaction needs no recount when that version is saved.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._audit_lengths: dict[str, tuple[int, int]] = {}  # id -> (version, entries)
 
     def get(self, adjustment_id: str) -> Adjustment | None:
-        row = self._conn.execute(
-            "SELECT doc FROM adjustments WHERE adjustment_id = ?", (adjustment_id,)
-        ).fetchone()
-        return None if row is None else self._with_audit(json.loads(row[0]), adjustment_id)
+        rows = self._conn.execute(_GET_ADJUSTMENT, (adjustment_id,)).fetchall()
+        if not rows:
+            return None
+        audit = audit_entries(row[1:] for row in rows if row[1] is not None)
+        return self._seen(adjustment_from_doc(json.loads(rows[0][0]), audit))
 
     def add(self, adjustment: Adjustment) -> None:
         self._conn.execute(
@@ -227,6 +238,7 @@ class SqliteAdjustments:
             ),
         )
         self._append_audit(adjustment, 0)
+        self._seen(adjustment)
 
     def save(self, adjustment: Adjustment, expected_version: int) -> None:
         updated = self._conn.execute(
@@ -243,12 +255,17 @@ class SqliteAdjustments:
         )
         if updated.rowcount != 1:
             raise StaleVersion(f"adjustment {adjustment.adjustment_id} changed meanwhile")
-        (stored,) = self._conn.execute(
-            "SELECT COUNT(*) FROM audit_trail WHERE aggregate_type = 'adjustment' "
-            "AND aggregate_id = ?",
-            (adjustment.adjustment_id,),
-        ).fetchone()
+        known = self._audit_lengths.get(adjustment.adjustment_id)
+        if known is not None and known[0] == expected_version:
+            stored = known[1]
+        else:
+            (stored,) = self._conn.execute(
+                "SELECT COUNT(*) FROM audit_trail WHERE aggregate_type = 'adjustment' "
+                "AND aggregate_id = ?",
+                (adjustment.adjustment_id,),
+            ).fetchone()
         self._append_audit(adjustment, int(stored))
+        self._seen(adjustment)
 
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:
         sites = sorted(query.sites if query.site_id is None else query.sites & {query.site_id})
@@ -272,7 +289,14 @@ class SqliteAdjustments:
             "ORDER BY adjustment_id DESC LIMIT ?",
             (*args, query.limit),
         ).fetchall()
-        return [self._with_audit(json.loads(doc), adjustment_id) for adjustment_id, doc in rows]
+        return [
+            self._seen(self._with_audit(json.loads(doc), adjustment_id))
+            for adjustment_id, doc in rows
+        ]
+
+    def _seen(self, adjustment: Adjustment) -> Adjustment:
+        self._audit_lengths[adjustment.adjustment_id] = (adjustment.version, len(adjustment.audit))
+        return adjustment
 
     def _append_audit(self, adjustment: Adjustment, stored: int) -> None:
         self._conn.executemany(
@@ -296,22 +320,11 @@ class SqliteAdjustments:
 
     def _with_audit(self, doc: dict[str, Any], adjustment_id: str) -> Adjustment:
         rows = self._conn.execute(
-            "SELECT at, actor, action, from_status, to_status, note FROM audit_trail "
+            f"SELECT {_AUDIT_COLUMNS} FROM audit_trail "  # noqa: S608 - fixed column list
             "WHERE aggregate_type = 'adjustment' AND aggregate_id = ? ORDER BY seq",
             (adjustment_id,),
         ).fetchall()
-        audit = tuple(
-            AuditEntry(
-                datetime.fromisoformat(at),
-                actor,
-                action,
-                AdjustmentStatus(from_status) if from_status else None,
-                AdjustmentStatus(to_status) if to_status else None,
-                note,
-            )
-            for at, actor, action, from_status, to_status, note in rows
-        )
-        return adjustment_from_doc(doc, audit)
+        return adjustment_from_doc(doc, audit_entries(rows))
 
 
 class SqliteOutbox:

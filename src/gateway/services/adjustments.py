@@ -101,7 +101,7 @@ class AdjustmentService:
         if outcome.adjustment.status is not AdjustmentStatus.APPROVED:
             return outcome.adjustment
         try:
-            return self._post(outcome.adjustment.adjustment_id, principal.client_id, meta)
+            return self._post(outcome.adjustment, principal.client_id, meta)
         except DomainError:
             # The request is recorded and approved; approveAdjustment resumes the posting.
             return outcome.adjustment
@@ -141,13 +141,14 @@ class AdjustmentService:
     ) -> Adjustment:
         """Approve a pending adjustment (not the requester's own) and post it."""
         with self._uow() as uow:
-            current = _visible(uow, principal, adjustment_id)
-            if current.status is not AdjustmentStatus.APPROVED:
+            approved = _visible(uow, principal, adjustment_id)
+            if approved.status is not AdjustmentStatus.APPROVED:
                 outcome = domain.approve(
-                    current, principal.client_id, decided_by, note, self._clock()
+                    approved, principal.client_id, decided_by, note, self._clock()
                 )
-                _store(uow, current, outcome, meta, self._clock)
-        return self._post(adjustment_id, principal.client_id, meta)
+                _store(uow, approved, outcome, meta, self._clock)
+                approved = outcome.adjustment
+        return self._post(approved, principal.client_id, meta)
 
     def reject(
         self,
@@ -181,8 +182,9 @@ class AdjustmentService:
         """
         with self._uow() as uow:
             original = _visible(uow, principal, adjustment_id)
-            pending = original.reversed_by if original.status is AdjustmentStatus.POSTED else None
-            if pending is None:
+            if original.status is AdjustmentStatus.POSTED and original.reversed_by is not None:
+                pending = _existing(uow, original.reversed_by)
+            else:
                 outcome = domain.compensation(
                     original,
                     adjustment_id=new_id("adj"),
@@ -191,25 +193,27 @@ class AdjustmentService:
                     reason=reason,
                     at=self._clock(),
                 )
-                pending = outcome.adjustment.adjustment_id
-                uow.adjustments.add(outcome.adjustment)
+                pending = outcome.adjustment
+                uow.adjustments.add(pending)
                 uow.adjustments.save(
-                    replace(original, reversed_by=pending), expected_version=original.version
+                    replace(original, reversed_by=pending.adjustment_id),
+                    expected_version=original.version,
                 )
                 record_events(uow, outcome.events, meta, self._clock)
         return self._post(pending, principal.client_id, meta)
 
-    def _post(self, adjustment_id: str, actor: str, meta: EventMeta) -> Adjustment:
-        with self._uow(read_only=True) as uow:
-            approved = uow.adjustments.get(adjustment_id)
-        if approved is None or approved.status is not AdjustmentStatus.APPROVED:
-            if approved is None:
-                raise NotFound(f"adjustment {adjustment_id} not found")
+    def _post(self, approved: Adjustment, actor: str, meta: EventMeta) -> Adjustment:
+        """Apply and book an adjustment this request has just read or written.
+
+        That is as fresh as a re-read would be: both WMS and ERP apply an adjustment once
+        however often they are asked, and the state is checked again under the write below.
+        """
+        if approved.status is not AdjustmentStatus.APPROVED:
             return approved  # another request posted it meanwhile
         self._wms.apply_adjustment(approved, self._clock())
         posting = self._erp.post_adjustment(approved)
         with self._uow() as uow:
-            current = uow.adjustments.get(adjustment_id)
+            current = uow.adjustments.get(approved.adjustment_id)
             assert current is not None
             if current.status is not AdjustmentStatus.APPROVED:
                 return current
@@ -301,8 +305,15 @@ class AdjustmentService:
 
 
 def _visible(uow: UnitOfWork, principal: Principal, adjustment_id: str) -> Adjustment:
+    found = _existing(uow, adjustment_id)
+    if not principal.may_access_site(found.site_id):
+        raise NotFound(f"adjustment {adjustment_id} not found")
+    return found
+
+
+def _existing(uow: UnitOfWork, adjustment_id: str) -> Adjustment:
     found = uow.adjustments.get(adjustment_id)
-    if found is None or not principal.may_access_site(found.site_id):
+    if found is None:
         raise NotFound(f"adjustment {adjustment_id} not found")
     return found
 
