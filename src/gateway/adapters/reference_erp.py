@@ -19,10 +19,13 @@ from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.domain.adjustments import Adjustment, ErpPosting
 from gateway.domain.inventory import ErpBalance, ErpKey, StockStatus
 from gateway.domain.items import Item
-from gateway.domain.quantities import Money
+from gateway.domain.quantities import Money, decode_fraction
 
 # Material documents of inventory differences are numbered from here (SAP's 49xxxxxxxx range).
 _FIRST_DOCUMENT = 4_900_000_000
+
+# Enum lookup by value goes through EnumType.__call__ (~1 us); a dict costs nothing.
+_STATUSES = {status.value: status for status in StockStatus}
 
 _BALANCE_COLUMNS = (
     "site_id, storage_location_id, item_id, lot_id, stock_status, quantity, uom, as_of"
@@ -94,7 +97,7 @@ class ReferenceErp:
             )
             .fetchone()
         )
-        return None if row is None else Money(Fraction(row[0]), row[1])
+        return None if row is None else Money(decode_fraction(row[0]), row[1])
 
     def adjustment_threshold(self, site_id: str) -> Money | None:
         row = (
@@ -104,7 +107,7 @@ class ReferenceErp:
         )
         if row is None or row[0] is None:
             return None
-        return Money(Fraction(row[0]), row[1])
+        return Money(decode_fraction(row[0]), row[1])
 
     def site_balances(
         self, site_id: str, *, storage_location_id: str | None = None, item_id: str | None = None
@@ -124,8 +127,8 @@ class ReferenceErp:
         rows = self.db.connection().execute(sql, args).fetchall()
         return [
             ErpBalance(
-                ErpKey(site, sloc, item, lot or None, StockStatus(status)),
-                Fraction(quantity),
+                ErpKey(site, sloc, item, lot or None, _STATUSES.get(status) or StockStatus(status)),
+                decode_fraction(quantity),
                 uom,
                 datetime.fromisoformat(as_of),
             )
@@ -219,7 +222,7 @@ def _book(
         _row_key(key),
     ).fetchone()
     # The reference ERP allows negative stock, as plants often do; reconciliation shows it.
-    total = quantity + (Fraction(row[0]) if row else 0)
+    total = quantity + (decode_fraction(row[0]) if row else 0)
     conn.execute(
         "INSERT OR REPLACE INTO erp_balances (site_id, storage_location_id, item_id, lot_id, "
         "stock_status, quantity, uom, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

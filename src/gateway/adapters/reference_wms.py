@@ -17,6 +17,7 @@ from gateway.adapters.sqlite_database import SqliteDatabase
 from gateway.domain.adjustments import Adjustment
 from gateway.domain.errors import BusinessRuleViolation
 from gateway.domain.inventory import BinBalance, Location, LocationType, StockStatus
+from gateway.domain.quantities import decode_fraction
 from gateway.ports import BalanceQuery
 
 SCHEMA = """
@@ -51,6 +52,10 @@ CREATE TABLE IF NOT EXISTS wms_inbound (
 );
 CREATE TABLE IF NOT EXISTS wms_applied (adjustment_id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)
 """
+
+# Enum lookup by value goes through EnumType.__call__ (~1 us); rows are decoded by the hundred.
+_STATUSES = {status.value: status for status in StockStatus}
+_LOCATION_TYPES = {kind.value: kind for kind in LocationType}
 
 _SELECT = (
     "SELECT b.site_id, l.storage_location_id, b.location_id, l.location_type, b.item_id, "
@@ -113,12 +118,12 @@ class ReferenceWms:
                 site_id=site,
                 storage_location_id=sloc,
                 location_id=location,
-                location_type=LocationType(kind),
+                location_type=_LOCATION_TYPES.get(kind) or LocationType(kind),
                 item_id=item,
                 lot_id=lot or None,
-                stock_status=StockStatus(status),
-                on_hand=Fraction(on_hand),
-                reserved=Fraction(reserved),
+                stock_status=_STATUSES.get(status) or StockStatus(status),
+                on_hand=decode_fraction(on_hand),
+                reserved=decode_fraction(reserved),
                 uom=uom,
                 as_of=datetime.fromisoformat(as_of),
                 sequence=sequence,
@@ -135,7 +140,7 @@ class ReferenceWms:
             )
             .fetchone()
         )
-        return Fraction(0) if row is None else Fraction(row[0])
+        return Fraction(0) if row is None else decode_fraction(row[0])
 
     def apply_adjustment(self, adjustment: Adjustment, at: datetime) -> None:
         new = adjustment.request
@@ -232,8 +237,8 @@ def _move_stock(
         "AND item_id = ? AND lot_id = ? AND stock_status = ?",
         key,
     ).fetchone()
-    on_hand = quantity + (Fraction(row[0]) if row else 0)
-    reserved = Fraction(row[1]) if row else Fraction(0)
+    on_hand = quantity + (decode_fraction(row[0]) if row else 0)
+    reserved = decode_fraction(row[1]) if row else Fraction(0)
     if on_hand < 0:
         raise BusinessRuleViolation(
             f"bin {key[1]} holds too little {key[2]} in {key[4]} to take {-quantity} {uom}"
