@@ -79,7 +79,9 @@ def money(value: Money) -> Body:
 
 def timestamp(at: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if at.tzinfo is not UTC:  # stored and generated times are already UTC: skip the conversion
+        at = at.astimezone(UTC)
+    return at.isoformat().replace("+00:00", "Z")
 
 
 def page(data: list[Body], next_cursor: str | None) -> Body:

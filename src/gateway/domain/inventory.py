@@ -41,6 +41,7 @@ class LocationType(StrEnum):
 
 # Stock counts as put away (and so can be available) only in these bins.
 PUTAWAY_DONE = frozenset({LocationType.STORAGE, LocationType.PICK_FACE})
+_ZERO = Fraction(0)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,13 @@ class BinBalance:
     def available(self) -> Fraction:
         """onHand - reserved for AVAILABLE, put-away stock; zero for anything else."""
         if self.stock_status is not StockStatus.AVAILABLE or not self.putaway_done:
-            return Fraction(0)
-        return max(self.on_hand - self.reserved, Fraction(0))
+            return _ZERO
+        # Integer arithmetic: Fraction's operators cost microseconds and this runs per bin.
+        on_hand, reserved = self.on_hand, self.reserved
+        free = on_hand.numerator * reserved.denominator - reserved.numerator * on_hand.denominator
+        if free <= 0:
+            return _ZERO
+        return Fraction(free, on_hand.denominator * reserved.denominator)
 
     @property
     def erp_key(self) -> ErpKey:

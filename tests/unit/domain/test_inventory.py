@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.domain import errors
 from gateway.domain.inventory import (
@@ -62,6 +64,27 @@ BINS = [
 )
 def test_available_only_for_available_put_away_stock(balance: BinBalance, available: int) -> None:
     assert balance.available == available
+
+
+@given(
+    st.sampled_from(StockStatus),
+    st.sampled_from(LocationType),
+    st.fractions(min_value=-(10**6), max_value=10**6),
+    st.fractions(min_value=0, max_value=10**6),
+)
+def test_available_is_exactly_the_reference_rule(
+    status: StockStatus, kind: LocationType, on_hand: Fraction, reserved: Fraction
+) -> None:
+    balance = BinBalance(
+        "DC-EAST", "SL01", "A-01", kind, "SKU-1", None, status, on_hand, reserved, "EA", T0, 1
+    )
+    usable = status is StockStatus.AVAILABLE and kind in {
+        LocationType.STORAGE,
+        LocationType.PICK_FACE,
+    }
+    expected = max(on_hand - reserved, Fraction(0)) if usable else Fraction(0)
+    assert type(balance.available) is Fraction
+    assert balance.available == expected
 
 
 def test_availability_sums_every_status_on_hand_but_only_available_reservations() -> None:
