@@ -21,6 +21,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._per_request: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "waybill_requests_total",
             "HTTP requests by operation, status and client.",
@@ -58,6 +59,18 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
+
+    def observe_request(self, operation: str, status: str, client: str, seconds: float) -> None:
+        """Count one answered request and its latency."""
+        labels = (operation, status, client)
+        children = self._per_request.get(labels)
+        if children is None:
+            # ``labels()`` validates and locks on every call; the pair is looked up once per
+            # label set (no more sets than Prometheus itself keeps).
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._per_request[labels] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition; under gunicorn, aggregated over every worker's files."""

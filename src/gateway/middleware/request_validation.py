@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,7 +19,7 @@ from gateway.contracts import LoadedContract, OperationSpec, operations
 from gateway.middleware.bodies import read_body
 from gateway.middleware.correlation import correlation_id
 from gateway.middleware.routing_info import routed_operation
-from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest
+from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest, query_pairs
 from gateway.validation import (
     MAX_ERRORS,
     Parameter,
@@ -166,10 +165,8 @@ def _collect(
 def check_parameters(rules: RequestRules, scope: Scope) -> dict[str, dict[str, object]]:
     """The typed parameters by location; raise a rejection when they break the contract."""
     query: dict[str, list[str]] = {}
-    query_string = scope.get("query_string", b"")
-    if query_string:
-        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            query.setdefault(name, []).append(value)
+    for name, value in query_pairs(scope):
+        query.setdefault(name, []).append(value)
     if not (query or rules.query or rules.path or rules.header):
         return {"query": {}, "path": {}, "header": {}}
     headers: dict[str, list[str]] = {}

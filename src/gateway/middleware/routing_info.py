@@ -6,13 +6,24 @@ from starlette.types import Scope
 
 from gateway.domain.access import PRINCIPAL_CONTEXT_KEY, Principal
 
+_ROUTED_KEY = "waybill.routed"
+
 
 def routed_operation(scope: Scope) -> tuple[str, str] | None:
     """``(api_base_path, operation_id)`` of a request Connexion routed to an operation."""
     routing = scope.get("extensions", {}).get("connexion_routing")
-    if not isinstance(routing, dict) or not routing.get("operation_id"):
+    if not isinstance(routing, dict):
         return None
-    return str(routing.get("api_base_path") or ""), str(routing["operation_id"])
+    key = routing.get(_ROUTED_KEY)
+    if key is None:
+        if not routing.get("operation_id"):
+            return None
+        # Every layer asks; the answer is kept beside Connexion's, in the same request's dict.
+        key = routing[_ROUTED_KEY] = (
+            str(routing.get("api_base_path") or ""),
+            str(routing["operation_id"]),
+        )
+    return key
 
 
 def principal_of(scope: Scope) -> Principal | None:

@@ -40,9 +40,7 @@ class TelemetryMiddleware:
             routed = routed_operation(scope)
             operation = routed[1] if routed else "unrouted"
             client = client_label(scope)
-            labels = (operation, str(status), client)
-            self.metrics.requests.labels(*labels).inc()
-            self.metrics.latency.labels(*labels).observe(elapsed)
+            self.metrics.observe_request(operation, str(status), client, elapsed)
             access_log.info(
                 "%s %s %s",
                 scope["method"],

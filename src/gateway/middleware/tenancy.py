@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +21,7 @@ from gateway.contracts import LoadedContract
 from gateway.domain.access import Principal
 from gateway.metrics import Metrics
 from gateway.middleware.routing_info import principal_of, routed_operation
+from gateway.request_scope import query_pairs
 from registry.loading import JSON, DocumentError, resolve_pointer
 
 SITE_ID_NAMES = frozenset({"siteId", "fromSiteId", "toSiteId"})
@@ -243,8 +243,7 @@ class TenancyMiddleware:
             if value is not None and not principal.may_access_site(str(value)):
                 return False
         if inputs.query:
-            query = scope.get("query_string", b"").decode("latin-1")
-            for name, value in parse_qsl(query, keep_blank_values=True):
+            for name, value in query_pairs(scope):
                 if name in inputs.query and not _all_allowed(value, principal):
                     return False
         if inputs.header:
