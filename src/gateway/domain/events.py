@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from enum import Enum
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, TypeAlias, cast
 
 from gateway.domain.quantities import Money, Quantity, format_decimal
 from gateway.domain.uom import UomConversion
@@ -36,11 +37,7 @@ class DomainEvent:
 
     def payload(self) -> Payload:
         """The event's own fields as JSON values."""
-        return {
-            _camel(field.name): _json(getattr(self, field.name))
-            for field in fields(self)
-            if field.name not in _BASE_FIELDS
-        }
+        return {key: _json(getattr(self, name)) for name, key in _keys(type(self))}
 
 
 @dataclass(frozen=True)
@@ -208,16 +205,33 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+_KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _keys(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field name, JSON key) of a record, worked out once per class (an event's own fields)."""
+    found = _KEYS.get(cls)
+    if found is None:
+        skip = _BASE_FIELDS if issubclass(cls, DomainEvent) else frozenset()
+        found = _KEYS[cls] = tuple(
+            (f.name, _camel(f.name)) for f in fields(cls) if f.name not in skip
+        )
+    return found
+
+
 def _json(value: object) -> JsonValue:
     """Domain values as JSON: decimals as exact strings, enums by value, records as objects."""
+    exact = _BY_TYPE.get(type(value))
+    if exact is not None:
+        return exact(value)
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, Enum):
         return _json(value.value)
     if isinstance(value, Money):
-        return {"amount": value.render(), "currency": value.currency}
+        return _money(value)
     if isinstance(value, Quantity):
-        return {"value": format_decimal(value.value), "uom": value.uom}
+        return _quantity(value)
     if isinstance(value, Fraction):
         return format_decimal(value)
     if isinstance(value, datetime):
@@ -225,5 +239,30 @@ def _json(value: object) -> JsonValue:
     if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     if is_dataclass(value) and not isinstance(value, type):
-        return {_camel(f.name): _json(getattr(value, f.name)) for f in fields(value)}
+        return {key: _json(getattr(value, name)) for name, key in _keys(type(value))}
     raise TypeError(f"{type(value).__name__} has no JSON form in events")
+
+
+def _money(value: Money) -> JsonValue:
+    return {"amount": value.render(), "currency": value.currency}
+
+
+def _quantity(value: Quantity) -> JsonValue:
+    return {"value": format_decimal(value.value), "uom": value.uom}
+
+
+def _same(value: object) -> JsonValue:
+    return cast(JsonValue, value)
+
+
+# The common exact types, found by one dict lookup (subclasses take the checks in ``_json``).
+_BY_TYPE: dict[type, Callable[[object], JsonValue]] = {
+    str: _same,
+    int: _same,
+    bool: _same,
+    type(None): _same,
+    datetime: lambda value: cast(datetime, value).isoformat(),
+    Money: lambda value: _money(cast(Money, value)),
+    Quantity: lambda value: _quantity(cast(Quantity, value)),
+    Fraction: lambda value: format_decimal(cast(Fraction, value)),
+}

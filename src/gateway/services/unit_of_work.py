@@ -12,6 +12,9 @@ from gateway.ports import UnitOfWork
 
 Clock = Callable[[], datetime]
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Two base32 digits (10 bits) per lookup: 13 lookups spell the 26 digits of a 128-bit id.
+_PAIRS = tuple(high + low for high in _CROCKFORD for low in _CROCKFORD)
+_PAIR_SHIFTS = tuple(range(120, -1, -10))
 
 
 def utc_now() -> datetime:
@@ -22,11 +25,12 @@ def utc_now() -> datetime:
 def new_id(prefix: str) -> str:
     """A ULID-style id (48-bit ms time + 80 random bits, Crockford base32): sorts by creation."""
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        value, digit = divmod(value, 32)
-        chars.append(_CROCKFORD[digit])
-    return f"{prefix}_{''.join(reversed(chars))}"
+    return f"{prefix}_{crockford(value)}"
+
+
+def crockford(value: int) -> str:
+    """A 128-bit number as 26 Crockford base32 digits, most significant first."""
+    return "".join([_PAIRS[value >> shift & 1023] for shift in _PAIR_SHIFTS])
 
 
 def record_events(
