@@ -58,18 +58,21 @@ class SqliteIdempotencyStore:
         ts, until = now.timestamp(), (now + lease).timestamp()
         key = (scope.client_id, scope.operation_id, scope.key)
         with self.db.transaction() as conn:
+            # A new key (the usual case) is claimed by the insert alone; only a key seen before
+            # is read back.
+            inserted = conn.execute(
+                "INSERT INTO idempotency_keys (client_id, operation_id, idem_key, fingerprint,"
+                " state, created_at, locked_until) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)"
+                " ON CONFLICT (client_id, operation_id, idem_key) DO NOTHING",
+                (*key, fingerprint, ts, until),
+            )
+            if inserted.rowcount == 1:
+                return Claimed(now + lease)
             row = conn.execute(
                 "SELECT fingerprint, state, status, headers, body, locked_until"
                 " FROM idempotency_keys WHERE client_id = ? AND operation_id = ? AND idem_key = ?",
                 key,
             ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO idempotency_keys (client_id, operation_id, idem_key, fingerprint,"
-                    " state, created_at, locked_until) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)",
-                    (*key, fingerprint, ts, until),
-                )
-                return Claimed(now + lease)
             stored_print, state, status, headers, body, locked_until = row
             if stored_print != fingerprint:
                 return Mismatch()
