@@ -237,6 +237,14 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
         ServerErrorMiddleware,
         ExceptionMiddleware,
         RequestLimitsMiddleware,
+        # Before routing and security, so bad or missing tokens are limited too; it verifies the
+        # token once and leaves the verdict in the scope for the security layer.
+        partial(
+            RateLimitMiddleware,
+            limiter=ctx.rate_limiter,
+            verifier=ctx.identity.verifier,
+            metrics=ctx.metrics,
+        ),
         SwaggerUIGateMiddleware,
         RoutingMiddleware,
         partial(VersionHeadersMiddleware, contracts=ctx.contracts),
@@ -246,7 +254,6 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
             verifier=ctx.identity.verifier,
             metrics=ctx.metrics,
         ),
-        partial(RateLimitMiddleware, limiter=ctx.rate_limiter, metrics=ctx.metrics),
         partial(TenancyMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
         partial(RequestValidationMiddleware, contracts=ctx.contracts),
         partial(

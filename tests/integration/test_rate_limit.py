@@ -17,6 +17,7 @@ from gateway.metrics import Metrics
 from gateway.middleware.ratelimit import RateLimitMiddleware
 from gateway.services.ratelimit import InProcessRateLimiter, Quota, RateLimiter
 from tests.conftest import service_missing
+from tests.support.tokens import trusting_no_one
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 QUOTA = Quota(rate=2.0, burst=3)
@@ -70,6 +71,7 @@ def test_middleware_answers_429_problem_with_headers() -> None:
     app = RateLimitMiddleware(
         Starlette(routes=[Route("/x", ok), Route("/healthz", ok)]),
         limiter=InProcessRateLimiter(Quota(rate=0.01, burst=2)),
+        verifier=trusting_no_one(),
         metrics=metrics,
         clock=lambda: 50.0,
     )

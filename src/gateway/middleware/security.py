@@ -2,13 +2,15 @@
 
 Replaces Connexion's security middleware, which ignores scopes on bearer schemes. Requirements
 are compiled once per operation from the contracts (operation-level ``security`` overrides the
-document's; alternatives are OR'ed, schemes inside one alternative AND'ed). A verified caller is
-handed to later layers and handlers as a ``Principal`` in Connexion's request context.
+document's; alternatives are OR'ed, schemes inside one alternative AND'ed). The token itself was
+verified once for the request by the rate-limit layer, which runs before routing and leaves its
+verdict in the scope (``credentials.py``); this layer turns that verdict into 401/403 per
+operation. A verified caller is handed to later layers and handlers as a ``Principal`` in
+Connexion's request context.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,13 +21,15 @@ from gateway import problems
 from gateway.contracts import LoadedContract
 from gateway.domain.access import PRINCIPAL_CONTEXT_KEY
 from gateway.metrics import Metrics
+from gateway.middleware.credentials import credentials_of
 from gateway.middleware.routing_info import routed_operation
-from gateway.services.tokens import InvalidTokenError, TokenVerifier
+from gateway.services.tokens import TokenVerifier
 
-log = logging.getLogger("waybill.security")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Scheme types whose credential is our bearer JWT.
 _BEARER_SCHEMES = ("oauth2", "openIdConnect")
+# The auth-failure metric's reason, by what the credentials proved.
+_FAILURE_REASONS = {"absent": "missing_token", "malformed": "malformed", "invalid": "invalid_token"}
 
 
 @dataclass(frozen=True)
@@ -119,26 +123,6 @@ def _quoted(text: str) -> str:
     return safe if len(safe) <= _MAX_QUOTED else safe[: _MAX_QUOTED - 3] + "..."
 
 
-def _bearer_token(scope: Scope) -> tuple[str | None, str | None]:
-    """``(token, error)``: the bearer token, or why the Authorization header is unusable.
-
-    Both None when the request carries no credentials at all.
-    """
-    values = [v for k, v in scope.get("headers", ()) if k == b"authorization"]
-    if not values:
-        return None, None
-    if len(values) > 1:
-        return None, "The request carries more than one Authorization header."
-    raw = values[0].decode("latin-1").strip()
-    scheme, _, credentials = raw.partition(" ")
-    if scheme.lower() != "bearer":
-        return None, None  # another scheme is no bearer credential at all (RFC 6750 §3)
-    token = credentials.strip()
-    if not token:
-        return None, "The bearer token is empty."
-    return token, None
-
-
 class SecurityMiddleware:
     """Authenticates bearer tokens and enforces each operation's scopes."""
 
@@ -169,27 +153,22 @@ class SecurityMiddleware:
         if requirement.public:
             await self.app(scope, receive, send)
             return
-        token, error = _bearer_token(scope)
-        if token is None:
-            if error is None and requirement.anonymous_allowed:
-                await self.app(scope, receive, send)
-                return
-            await self._unauthorized(send, error, "missing_token" if error is None else "malformed")
+        credentials = await credentials_of(scope, self._verifier)
+        if credentials.kind == "absent" and requirement.anonymous_allowed:
+            await self.app(scope, receive, send)
             return
-        try:
-            verified = await self._verifier.verify(token)
-        except InvalidTokenError as exc:
-            await self._unauthorized(send, exc.description, "invalid_token")
-            return
-        except Exception:  # the client registry's store is down: any driver error alike
+        if credentials.kind == "unavailable":
             # Neither a 401 (the token may be fine) nor a 500: the caller should retry.
-            log.exception("cannot verify tokens: client registry unavailable")
             await problems.send_problem(
                 send,
                 problems.BACKEND_UNAVAILABLE,
                 "Access tokens cannot be checked right now; retry later.",
                 headers=[("Retry-After", "1")],
             )
+            return
+        verified = credentials.verified
+        if verified is None:
+            await self._unauthorized(send, credentials.error, _FAILURE_REASONS[credentials.kind])
             return
         principal = verified.principal
         missing = requirement.missing_scopes(principal.scopes)

@@ -210,16 +210,34 @@ class TokenVerifier:
         # (never failures), so a repeat costs the claim checks but not the RSA verification.
         self._verified: dict[str, _Signed] = {}
 
+    async def recall(self, token: str) -> VerifiedToken | None:
+        """The caller of a token whose signature checked out before; None when not seen before.
+
+        One cache lookup and the claim checks, which run every time: expiry and the client's
+        status (revocation) are never cached here. Raises InvalidTokenError like ``verify``.
+        """
+        signed = await self._known(token)
+        return None if signed is None else self._caller(signed)
+
     async def verify(self, token: str) -> VerifiedToken:
         """Check signature, header and claims; return the caller or raise InvalidTokenError."""
-        signed = self._verified.get(token)
-        if signed is None or await signed.issuer.keys(signed.kid) is not signed.key:
+        signed = await self._known(token)
+        if signed is None:
             signed = await self._verify_signature(token)
             if len(self._verified) >= VERIFIED_CACHE_SIZE:
                 del self._verified[next(iter(self._verified))]
             self._verified[token] = signed
-        principal = self._check_claims(signed.claims, signed.issuer)
-        return VerifiedToken(principal, signed.claims)
+        return self._caller(signed)
+
+    async def _known(self, token: str) -> _Signed | None:
+        """The token's checked signature, from the cache, while its key is still trusted."""
+        signed = self._verified.get(token)
+        if signed is None or await signed.issuer.keys(signed.kid) is not signed.key:
+            return None
+        return signed
+
+    def _caller(self, signed: _Signed) -> VerifiedToken:
+        return VerifiedToken(self._check_claims(signed.claims, signed.issuer), signed.claims)
 
     async def _verify_signature(self, token: str) -> _Signed:
         if len(token) > MAX_TOKEN_BYTES or not token.isascii():

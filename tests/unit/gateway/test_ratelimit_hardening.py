@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from gateway.metrics import Metrics
 from gateway.middleware.ratelimit import RateLimitMiddleware
 from gateway.services.ratelimit import Decision, InProcessRateLimiter, Quota
+from tests.support.tokens import trusting_no_one
 
 
 async def _ok(_request: object) -> PlainTextResponse:
@@ -24,6 +25,7 @@ def test_refused_peers_are_counted_as_anonymous_not_by_address() -> None:
     app = RateLimitMiddleware(
         Starlette(routes=[Route("/x", _ok)]),
         limiter=InProcessRateLimiter(Quota(rate=0.01, burst=1)),
+        verifier=trusting_no_one(),
         metrics=metrics,
         clock=lambda: 50.0,
     )
@@ -71,7 +73,10 @@ class _Down:
 
 def test_a_limiter_that_cannot_answer_lets_requests_through() -> None:
     app = RateLimitMiddleware(
-        Starlette(routes=[Route("/x", _ok)]), limiter=_Down(), metrics=Metrics()
+        Starlette(routes=[Route("/x", _ok)]),
+        limiter=_Down(),
+        verifier=trusting_no_one(),
+        metrics=Metrics(),
     )
     response = TestClient(app).get("/x")
     assert response.status_code == 200

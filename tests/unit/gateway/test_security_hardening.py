@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from starlette.types import Message, Receive, Scope, Send
 
-from gateway.contracts import LoadedContract, ServedContract
 from gateway.middleware.security import SecurityMiddleware
 from gateway.services.tokens import TokenVerifier, VerifiedToken
+from tests.support.security import probe_contract
 
-CONTRACT = LoadedContract(
-    ServedContract("probe", 1, Path("probe/v1.yaml")),
-    {
-        "openapi": "3.0.3",
-        "info": {"title": "probe", "version": "1"},
-        "components": {
-            "securitySchemes": {
-                "oauth2": {
-                    "type": "oauth2",
-                    "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {}}},
-                }
-            }
-        },
-        "security": [{"oauth2": []}],
-        "paths": {"/things": {"get": {"operationId": "listThings"}}},
-    },
-)
+CONTRACT = probe_contract()
 
 
 class _RegistryDown(TokenVerifier):

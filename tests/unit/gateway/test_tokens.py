@@ -146,6 +146,23 @@ def test_a_token_seen_before_is_still_checked_for_expiry_and_revocation(
         verify(verifier, issued.access_token)
 
 
+def test_recall_answers_only_for_tokens_seen_before_and_still_checks_revocation(
+    ring: KeyRing, clock: FakeClock
+) -> None:
+    issued = issuer_for(ring, clock).issue("wb_partner", frozenset(), frozenset())
+    statuses = {"wb_partner": "active"}
+    verifier = verifier_for(ring, clock, statuses)
+    assert asyncio.run(verifier.recall(issued.access_token)) is None
+    assert asyncio.run(verifier.recall("not.a.token")) is None
+    verify(verifier, issued.access_token)
+    recalled = asyncio.run(verifier.recall(issued.access_token))
+    assert recalled is not None
+    assert recalled.principal.client_id == "wb_partner"
+    statuses["wb_partner"] = "revoked"
+    with pytest.raises(InvalidTokenError, match="not active"):
+        asyncio.run(verifier.recall(issued.access_token))
+
+
 def test_key_files_are_private_and_the_ring_persists(
     tmp_path: Path, ring: KeyRing, clock: FakeClock
 ) -> None:
