@@ -59,6 +59,19 @@ def check_json_shape(body: bytes, limits: Limits) -> None:
     """Raise ShapeError when ``body`` is not UTF-8, nests too deep or holds too long an array or
     string."""
     check_json_encoding(body)
+    if (
+        len(body) <= limits.max_string_bytes
+        and body.count(b"[") + body.count(b"{") <= limits.max_depth
+        and body.count(b",") < limits.max_array_items
+    ):
+        # No string, nesting or array in it can be over a limit (each is bounded by the size or
+        # by the count of its bytes): the parser alone judges whether it is well formed.
+        return
+    check_json_tokens(body, limits)
+
+
+def check_json_tokens(body: bytes, limits: Limits) -> None:
+    """The shape limits checked token by token (strings, brackets, commas)."""
     stack: list[int] = []  # per open container: commas seen in an array, -1 for an object
     for match in _TOKENS.finditer(body):
         token = match.group()

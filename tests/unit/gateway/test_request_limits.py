@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from gateway import problems
 from gateway.middleware.correlation import CorrelationIdMiddleware
-from gateway.middleware.limits import Limits, RequestLimitsMiddleware, ShapeError, check_json_shape
+from gateway.middleware.limits import (
+    Limits,
+    RequestLimitsMiddleware,
+    ShapeError,
+    check_json_shape,
+    check_json_tokens,
+)
 
 LIMITS = Limits(max_body_bytes=2048, max_depth=4, max_array_items=5, max_string_bytes=16)
 
@@ -38,8 +47,12 @@ SHAPES = [
     (b'{"s": "[[[[[[[[[[[[[["}', None),  # brackets inside strings do not nest
     (b'{"s": "a\\"[[[[[[[[[[["}', None),  # nor after an escaped quote
     (b"[[], [], [], [], []]", None),
-    (b'{"a": "open', "malformed-body"),
-    (b"]", "malformed-body"),
+    # Bodies longer than the longest string allowed go through the tokenizer, which also
+    # stops at broken framing; shorter ones cannot break a limit and are left to the parser.
+    (b'{"a": "open and never closed', "malformed-body"),
+    (b"]" + b" " * 16, "malformed-body"),
+    (b'{"a": "open', None),
+    (b"]", None),
 ]
 
 
@@ -91,3 +104,35 @@ def test_non_json_bodies_skip_the_shape_check() -> None:
     body = b"[" * 100
     response = _client().post("/echo", content=body, headers={"content-type": "text/plain"})
     assert response.status_code == 200
+
+
+_JSON = st.recursive(
+    st.none() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=30,
+)
+_LIMITS = st.builds(
+    Limits,
+    max_body_bytes=st.just(1 << 20),
+    max_depth=st.integers(1, 6),
+    max_array_items=st.integers(1, 6),
+    max_string_bytes=st.integers(1, 40),
+)
+
+
+@given(document=_JSON, limits=_LIMITS)
+def test_the_shortcut_never_lets_a_body_over_a_limit_through(
+    document: object, limits: Limits
+) -> None:
+    body = json.dumps(document).encode()
+    refused: problems.ProblemKind | None = None
+    try:
+        check_json_tokens(body, limits)
+    except ShapeError as exc:
+        refused = exc.kind
+    if refused is None:
+        check_json_shape(body, limits)
+        return
+    with pytest.raises(ShapeError) as caught:
+        check_json_shape(body, limits)
+    assert caught.value.kind == refused
