@@ -58,7 +58,7 @@ _STATUSES = {status.value: status for status in StockStatus}
 _LOCATION_TYPES = {kind.value: kind for kind in LocationType}
 
 _SELECT = (
-    "SELECT b.site_id, l.storage_location_id, b.location_id, l.location_type, b.item_id, "
+    "SELECT l.storage_location_id, b.location_id, l.location_type, b.item_id, "
     "b.lot_id, b.stock_status, b.on_hand, b.reserved, b.uom, b.as_of, b.sequence "
     "FROM wms_balances b JOIN wms_locations l "
     "ON l.site_id = b.site_id AND l.location_id = b.location_id"
@@ -115,7 +115,7 @@ class ReferenceWms:
         rows = self.db.connection().execute(sql, args).fetchall()
         return [
             BinBalance(
-                site_id=site,
+                site_id=query.site_id,
                 storage_location_id=sloc,
                 location_id=location,
                 location_type=_LOCATION_TYPES.get(kind) or LocationType(kind),
@@ -128,7 +128,7 @@ class ReferenceWms:
                 as_of=datetime.fromisoformat(as_of),
                 sequence=sequence,
             )
-            for site, sloc, location, kind, item, lot, status, on_hand, reserved, uom, as_of, sequence in rows  # noqa: E501
+            for sloc, location, kind, item, lot, status, on_hand, reserved, uom, as_of, sequence in rows  # noqa: E501
         ]
 
     def inbound_expected(self, site_id: str, item_id: str) -> Fraction:
