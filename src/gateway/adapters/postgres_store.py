@@ -18,7 +18,6 @@ the "C" collation (byte order, like SQLite's BINARY) whatever the database's def
 from __future__ import annotations
 
 import functools
-import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from psycopg.rows import TupleRow
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from gateway import jsonio
 from gateway.adapters.documents import (
     EventEnvelopeRow,
     adjustment_from_doc,
@@ -506,7 +506,7 @@ class PostgresOutbox:
                 event.aggregate_id,
                 event.sequence,
                 event.event_type,
-                json.dumps(envelope(event)),
+                jsonio.dumps(envelope(event)).decode(),
                 utc_key(event.recorded_at),
             ),
         )

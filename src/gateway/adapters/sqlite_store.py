@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from gateway import jsonio
 from gateway.adapters.documents import (
     EventEnvelopeRow,
     adjustment_from_doc,
@@ -78,6 +79,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (published_at, created_at)
 """
+
+
+def _text(doc: object) -> str:
+    return jsonio.dumps(doc).decode()
 
 
 class SqliteStore:
@@ -165,7 +170,7 @@ class SqliteItems:
                 item.status.value,
                 item.version,
                 utc_key(item.updated_at),
-                json.dumps(item_to_doc(item)),
+                _text(item_to_doc(item)),
             ),
         )
 
@@ -234,7 +239,7 @@ class SqliteAdjustments:
                 adjustment.version,
                 utc_key(adjustment.created_at),
                 utc_key(adjustment.updated_at),
-                json.dumps(adjustment_to_doc(adjustment)),
+                _text(adjustment_to_doc(adjustment)),
             ),
         )
         self._append_audit(adjustment, 0)
@@ -248,7 +253,7 @@ class SqliteAdjustments:
                 adjustment.status.value,
                 adjustment.version,
                 utc_key(adjustment.updated_at),
-                json.dumps(adjustment_to_doc(adjustment)),
+                _text(adjustment_to_doc(adjustment)),
                 adjustment.adjustment_id,
                 expected_version,
             ),
@@ -342,7 +347,7 @@ class SqliteOutbox:
                 event.aggregate_id,
                 event.sequence,
                 event.event_type,
-                json.dumps(envelope(event)),
+                _text(envelope(event)),
                 utc_key(event.recorded_at),
             ),
         )
