@@ -48,6 +48,8 @@ class EventEnvelopeRow:
 def utc_key(at: datetime) -> str:
     """ISO text in UTC: ordering and range filters compare these strings, so every instant
     must be written in one offset (a naive datetime is taken as UTC)."""
+    if at.tzinfo is UTC:
+        return at.isoformat()
     aware = at if at.tzinfo else at.replace(tzinfo=UTC)
     return aware.astimezone(UTC).isoformat()
 
