@@ -197,3 +197,33 @@ def test_concurrent_approvals_post_exactly_once(tmp_path: Path) -> None:
     assert _on_hand(b.wms) == 24
     final = b.service.get(APPROVER, pending.adjustment_id)
     assert [e.action for e in final.audit].count("approve") == 1
+
+
+class RacingWms(ReferenceWms):
+    """The reference WMS; before its first application, another request posts the adjustment."""
+
+    racer: AdjustmentService | None = None
+
+    def apply_adjustment(self, adjustment: Adjustment, at: datetime) -> None:
+        racer, self.racer = self.racer, None
+        if racer is not None:
+            racer.approve(APPROVER, adjustment.adjustment_id, decided_by=None, note=None, meta=META)
+        super().apply_adjustment(adjustment, at)
+
+
+def test_a_posting_another_request_finished_meanwhile_is_not_recorded_twice(
+    tmp_path: Path,
+) -> None:
+    wms = RacingWms.in_dir(tmp_path)
+    b = _backends(tmp_path, wms)
+    pending = b.service.request(REQUESTER, BIG_LOSS, META)
+    wms.racer = AdjustmentService(b.store.unit_of_work, b.erp, ReferenceWms.in_dir(tmp_path))
+    answer = b.service.approve(
+        APPROVER, pending.adjustment_id, decided_by=None, note=None, meta=META
+    )
+    assert answer.status is AdjustmentStatus.POSTED
+    assert [e.action for e in answer.audit].count("post") == 1
+    events = [e.type for e in b.store.unpublished_events()]
+    assert events.count("inventory.adjustment.posted") == 1
+    assert _erp_documents(b.erp) == 1
+    assert _on_hand(b.wms) == 24

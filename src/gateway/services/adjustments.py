@@ -36,7 +36,14 @@ from gateway.ports import (
 )
 from gateway.services.inventory import require_site
 from gateway.services.paging import Page, decode_cursor, page_of
-from gateway.services.unit_of_work import Clock, new_id, record_events, utc_now
+from gateway.services.unit_of_work import (
+    Clock,
+    envelopes,
+    new_id,
+    record_envelopes,
+    record_events,
+    utc_now,
+)
 
 _CURSOR = "adjustments"
 
@@ -95,9 +102,10 @@ class AdjustmentService:
         value = self._value(new, item)
         threshold = self._erp.adjustment_threshold(new.site_id)
         outcome = domain.request(new, value, threshold, self._clock())
+        ready = envelopes(outcome.events, meta, self._clock)
         with self._uow() as uow:
             uow.adjustments.add(outcome.adjustment)
-            record_events(uow, outcome.events, meta, self._clock)
+            record_envelopes(uow, ready)
         if outcome.adjustment.status is not AdjustmentStatus.APPROVED:
             return outcome.adjustment
         try:
@@ -212,13 +220,18 @@ class AdjustmentService:
             return approved  # another request posted it meanwhile
         self._wms.apply_adjustment(approved, self._clock())
         posting = self._erp.post_adjustment(approved)
+        # Worked out before the write; used when the re-check under it finds what was posted.
+        outcome = domain.post(approved, posting, actor, self._clock())
+        ready = envelopes(outcome.events, meta, self._clock)
         with self._uow() as uow:
-            current = uow.adjustments.get(approved.adjustment_id)
-            assert current is not None
+            current = _existing(uow, approved.adjustment_id)
             if current.status is not AdjustmentStatus.APPROVED:
-                return current
-            outcome = domain.post(current, posting, actor, self._clock())
-            _store(uow, current, outcome, meta, self._clock)
+                return current  # another request posted it meanwhile
+            if current != approved:
+                outcome = domain.post(current, posting, actor, self._clock())
+                ready = envelopes(outcome.events, meta, self._clock)
+            uow.adjustments.save(outcome.adjustment, expected_version=current.version)
+            record_envelopes(uow, ready)
             original_id = current.request.reversal_of
             if original_id is not None:
                 original = uow.adjustments.get(original_id)

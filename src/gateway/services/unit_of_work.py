@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from gateway.domain.events import DomainEvent, EventMeta, envelope
+from gateway.domain.events import DomainEvent, EventEnvelope, EventMeta, envelope
 from gateway.ports import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -33,9 +33,21 @@ def crockford(value: int) -> str:
     return "".join([_PAIRS[value >> shift & 1023] for shift in _PAIR_SHIFTS])
 
 
+def envelopes(events: Iterable[DomainEvent], meta: EventMeta, clock: Clock) -> list[EventEnvelope]:
+    """The events ready for the outbox: built before a unit of work, its write lock is held less."""
+    return [
+        envelope(event, event_id=new_id("evt"), recorded_at=clock(), meta=meta) for event in events
+    ]
+
+
 def record_events(
     uow: UnitOfWork, events: Iterable[DomainEvent], meta: EventMeta, clock: Clock
 ) -> None:
     """Write the events to the outbox of the open unit of work (same transaction as the state)."""
-    for event in events:
-        uow.outbox.add(envelope(event, event_id=new_id("evt"), recorded_at=clock(), meta=meta))
+    record_envelopes(uow, envelopes(events, meta, clock))
+
+
+def record_envelopes(uow: UnitOfWork, ready: Iterable[EventEnvelope]) -> None:
+    """Write prepared envelopes to the outbox of the open unit of work."""
+    for event in ready:
+        uow.outbox.add(event)
