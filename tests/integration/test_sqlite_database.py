@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -117,3 +119,21 @@ def test_a_failed_write_releases_the_lock_and_rolls_back(tmp_path: Path) -> None
     thread.join(timeout=60)
     assert done.is_set()
     assert _value(db) == 1
+
+
+def _open_files(name: str) -> int:
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd).endswith(name))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_the_lock_file_is_closed_with_the_last_database_on_it(tmp_path: Path) -> None:
+    first, second = _database(tmp_path / "db.sqlite"), _database(tmp_path / "db.sqlite")
+    assert _open_files("db.sqlite.lock") == 1  # one per process and file
+    del first
+    gc.collect()
+    _increment(second)
+    assert _open_files("db.sqlite.lock") == 1
+    del second
+    gc.collect()
+    assert _open_files("db.sqlite.lock") == 0

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,6 +145,7 @@ class _WriterLock:
         if fcntl is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            weakref.finalize(self, os.close, self._fd)
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -163,8 +165,11 @@ class _WriterLock:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
-# Per process and file, whichever SqliteDatabase opened it: all writers of a file meet here.
-_writer_locks: dict[tuple[int, str], _WriterLock] = {}
+# Per process and file, whichever SqliteDatabase opened it: all writers of a file meet here. The
+# databases hold their lock; it goes (and closes its file) when the last of them does.
+_writer_locks: weakref.WeakValueDictionary[tuple[int, str], _WriterLock] = (
+    weakref.WeakValueDictionary()
+)
 _writer_locks_guard = threading.Lock()
 
 
