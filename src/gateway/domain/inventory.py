@@ -104,11 +104,10 @@ class BinBalance:
         if self.stock_status is not StockStatus.AVAILABLE or not self.putaway_done:
             return _ZERO
         # Integer arithmetic: Fraction's operators cost microseconds and this runs per bin.
-        on_hand, reserved = self.on_hand, self.reserved
-        free = on_hand.numerator * reserved.denominator - reserved.numerator * on_hand.denominator
-        if free <= 0:
-            return _ZERO
-        return Fraction(free, on_hand.denominator * reserved.denominator)
+        on_hand, on_hand_den = self.on_hand.as_integer_ratio()
+        reserved, reserved_den = self.reserved.as_integer_ratio()
+        free = on_hand * reserved_den - reserved * on_hand_den
+        return Fraction(free, on_hand_den * reserved_den) if free > 0 else _ZERO
 
     @property
     def erp_key(self) -> ErpKey:

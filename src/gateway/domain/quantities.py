@@ -35,7 +35,7 @@ def parse_decimal(text: str) -> Fraction:
 def format_decimal(value: Fraction) -> str:
     """Render an exact value as a contract decimal string (no trailing zeros)."""
     # Integer arithmetic only: this renders every quantity of every response.
-    numerator, denominator = value.numerator, value.denominator
+    numerator, denominator = value.as_integer_ratio()
     if denominator == 1:
         if -_LIMIT < numerator < _LIMIT:
             return str(numerator)
