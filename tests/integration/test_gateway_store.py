@@ -7,6 +7,7 @@ afterwards); without a server they skip (or fail under WAYBILL_REQUIRE_SERVICES=
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from gateway.domain.quantities import Money, Quantity
 from gateway.domain.uom import UomConversion
 from gateway.ports import AdjustmentFilter, UnitOfWork
 from gateway.services.items import ItemService
-from gateway.services.unit_of_work import record_events, utc_now
+from gateway.services.unit_of_work import envelopes, record_envelopes, record_events, utc_now
 from tests.conftest import service_missing
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -226,6 +227,24 @@ def test_a_failure_mid_transaction_leaves_neither_state_nor_event(
     assert store.unpublished_events() == []
     assert (backend.count("adjustments"), backend.count("audit_trail")) == (0, 0)
     assert backend.count("outbox") == 0
+
+
+def test_an_event_the_outbox_refuses_rolls_back_the_state_change(
+    backend: Backend, store: GatewayStore
+) -> None:
+    outcome = _outcome()
+    (event,) = envelopes(outcome.events, META, utc_now)
+
+    def add_with_a_duplicate_event() -> None:
+        with store.unit_of_work() as uow:
+            uow.adjustments.add(outcome.adjustment)
+            record_envelopes(uow, [event, event])
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
+        add_with_a_duplicate_event()
+    assert (backend.count("adjustments"), backend.count("outbox")) == (0, 0)
+    _add(store, outcome)  # the unit of work left nothing half done
+    assert (backend.count("adjustments"), backend.count("outbox")) == (1, 1)
 
 
 def test_a_stale_save_raises_and_rolls_back_its_events(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -147,6 +148,12 @@ class SqliteUnitOfWork:
     ) -> None:
         transaction, self._transaction = self._transaction, None
         assert transaction is not None
+        if exc_type is None:
+            try:
+                self.outbox.flush()
+            except BaseException as error:
+                transaction.__exit__(type(error), error, error.__traceback__)
+                raise
         transaction.__exit__(exc_type, exc, tb)
 
 
@@ -304,11 +311,13 @@ class SqliteAdjustments:
         return adjustment
 
     def _append_audit(self, adjustment: Adjustment, stored: int) -> None:
-        self._conn.executemany(
+        _insert(
+            self._conn,
             "INSERT INTO audit_trail (aggregate_type, aggregate_id, seq, at, actor, action, "
-            "from_status, to_status, note) VALUES ('adjustment', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "from_status, to_status, note) VALUES ",
             [
                 (
+                    "adjustment",
                     adjustment.adjustment_id,
                     seq,
                     utc_key(entry.at),
@@ -333,15 +342,14 @@ class SqliteAdjustments:
 
 
 class SqliteOutbox:
-    """``Outbox`` over an open transaction."""
+    """``Outbox`` over an open transaction: the unit's events go in as one insert before COMMIT."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._rows: list[tuple[str | int, ...]] = []
 
     def add(self, event: EventEnvelope) -> None:
-        self._conn.execute(
-            "INSERT INTO outbox (event_id, aggregate_id, sequence, type, payload, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+        self._rows.append(
             (
                 event.event_id,
                 event.aggregate_id,
@@ -349,5 +357,23 @@ class SqliteOutbox:
                 event.event_type,
                 _text(envelope(event)),
                 utc_key(event.recorded_at),
-            ),
+            )
         )
+
+    def flush(self) -> None:
+        """Insert the events added so far (the unit of work calls it before committing)."""
+        rows, self._rows = self._rows, []
+        _insert(
+            self._conn,
+            "INSERT INTO outbox (event_id, aggregate_id, sequence, type, payload, created_at) "
+            "VALUES ",
+            rows,
+        )
+
+
+def _insert(conn: sqlite3.Connection, head: str, rows: Sequence[Sequence[object]]) -> None:
+    """All rows in one multi-row INSERT: one step of SQLite (one GIL hand-off) however many."""
+    if not rows:
+        return
+    group = f"({', '.join('?' * len(rows[0]))})"
+    conn.execute(head + ", ".join([group] * len(rows)), [value for row in rows for value in row])
