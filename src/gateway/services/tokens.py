@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeAlias, TypeVar
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -187,6 +188,70 @@ class _Signed:
     kid: str
     key: VerificationKey
     claims: Mapping[str, object]
+    facts: _Facts
+
+
+_Refusable = TypeVar("_Refusable")
+_Fact: TypeAlias = _Refusable | InvalidTokenError
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the claims say once and for all, each as a value or as the refusal it leads to.
+
+    Only the clock and the client's status change between two uses of one token, so a cached
+    token re-checks just those, in the order a fresh check would meet them.
+    """
+
+    exp: _Fact[float | None]
+    nbf: _Fact[float | None]
+    iat: _Fact[float | None]
+    caller: _Fact[Principal]
+
+
+def _fact(read: Callable[[], _Refusable]) -> _Fact[_Refusable]:
+    try:
+        return read()
+    except InvalidTokenError as refusal:
+        return refusal
+
+
+def _settled(fact: _Fact[_Refusable]) -> _Refusable:
+    if isinstance(fact, InvalidTokenError):
+        raise fact
+    return fact
+
+
+def _facts(claims: Mapping[str, object], issuer: TrustedIssuer) -> _Facts:
+    return _Facts(
+        exp=_fact(lambda: _number(claims, "exp", required=True)),
+        nbf=_fact(lambda: _number(claims, "nbf", required=False)),
+        iat=_fact(lambda: _number(claims, "iat", required=False)),
+        caller=_fact(lambda: _caller_of(claims, issuer)),
+    )
+
+
+def _caller_of(claims: Mapping[str, object], issuer: TrustedIssuer) -> Principal:
+    if claims.get("iss") != issuer.issuer:
+        raise InvalidTokenError("The token was issued by someone else.")
+    aud = claims.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if issuer.audience not in audiences:
+        raise InvalidTokenError("The token is meant for another audience.")
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise InvalidTokenError("The token has no subject.")
+    scope = claims.get("scope", "")
+    sites = claims.get("sites", [])
+    if not isinstance(scope, str):
+        raise InvalidTokenError("The token's 'scope' claim is not a string.")
+    if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
+        raise InvalidTokenError("The token's 'sites' claim is not a list of site ids.")
+    return Principal(
+        client_id=sub,
+        scopes=frozenset(scope.split()),
+        sites=frozenset(str(s) for s in sites),
+    )
 
 
 class TokenVerifier:
@@ -237,7 +302,7 @@ class TokenVerifier:
         return signed
 
     def _caller(self, signed: _Signed) -> VerifiedToken:
-        return VerifiedToken(self._check_claims(signed.claims, signed.issuer), signed.claims)
+        return VerifiedToken(self._check_claims(signed.facts, signed.issuer), signed.claims)
 
     async def _verify_signature(self, token: str) -> _Signed:
         if len(token) > MAX_TOKEN_BYTES or not token.isascii():
@@ -258,7 +323,7 @@ class TokenVerifier:
         except (JoseError, ValueError, TypeError) as exc:
             raise InvalidTokenError("The token signature is invalid.") from exc
         claims = _json_object(verified.payload or b"")
-        return _Signed(issuer, kid, key, claims)
+        return _Signed(issuer, kid, key, claims, _facts(claims, issuer))
 
     async def _find_key(self, kid: str) -> tuple[TrustedIssuer, VerificationKey]:
         for issuer in self._issuers:
@@ -267,45 +332,27 @@ class TokenVerifier:
                 return issuer, key
         raise InvalidTokenError("The token was signed by an unknown key.")
 
-    def _check_claims(self, claims: Mapping[str, object], issuer: TrustedIssuer) -> Principal:
+    def _check_claims(self, facts: _Facts, issuer: TrustedIssuer) -> Principal:
         now = self._clock()
-        exp = _number(claims, "exp", required=True)
+        exp = _settled(facts.exp)
         assert exp is not None
         if now >= exp + self._leeway:
             raise InvalidTokenError("The token has expired.")
-        nbf = _number(claims, "nbf", required=False)
+        nbf = _settled(facts.nbf)
         if nbf is not None and nbf > now + self._leeway:
             raise InvalidTokenError("The token is not valid yet.")
-        iat = _number(claims, "iat", required=False)
+        iat = _settled(facts.iat)
         if iat is not None and iat > now + self._leeway:
             raise InvalidTokenError("The token was issued in the future.")
-        if claims.get("iss") != issuer.issuer:
-            raise InvalidTokenError("The token was issued by someone else.")
-        aud = claims.get("aud")
-        audiences = aud if isinstance(aud, list) else [aud]
-        if issuer.audience not in audiences:
-            raise InvalidTokenError("The token is meant for another audience.")
-        sub = claims.get("sub")
-        if not isinstance(sub, str) or not sub:
-            raise InvalidTokenError("The token has no subject.")
-        scope = claims.get("scope", "")
-        sites = claims.get("sites", [])
-        if not isinstance(scope, str):
-            raise InvalidTokenError("The token's 'scope' claim is not a string.")
-        if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
-            raise InvalidTokenError("The token's 'sites' claim is not a list of site ids.")
-        status = self._client_status(sub)
+        caller = _settled(facts.caller)
+        status = self._client_status(caller.client_id)
         if status == "revoked" or (issuer.own and status != "active"):
             raise InvalidTokenError("The client is not active.")
         if not issuer.own and status is not None:
             # An IdP subject named like one of our clients would share its idempotency keys (and
             # their stored results), its rate bucket and its identity in audit trails.
             raise InvalidTokenError("The token's subject is a client of this gateway.")
-        return Principal(
-            client_id=sub,
-            scopes=frozenset(scope.split()),
-            sites=frozenset(str(s) for s in sites),
-        )
+        return caller
 
 
 def ring_lookup(ring: KeyRing) -> KeyLookup:
