@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import correlation_id_var, traceparent_var
@@ -49,10 +48,12 @@ class CorrelationIdMiddleware:
             traceparent if traceparent and _TRACEPARENT.match(traceparent) else None
         )
 
+        echoed = (b"x-correlation-id", cid.encode("latin-1"))
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Correlation-ID"] = cid
+                # Only this layer writes the header (replays do not store it): append it.
+                message["headers"] = [*message.get("headers", ()), echoed]
             await send(message)
 
         try:

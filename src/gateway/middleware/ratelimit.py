@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
@@ -97,13 +96,12 @@ class RateLimitMiddleware:
                 context[PRINCIPAL_CONTEXT_KEY] = credentials.verified.principal
             await self._refuse(key, decision, scope, receive, send)
             return
-        headers = _headers(decision)
+        # Only this layer writes RateLimit-* headers, so they are appended, not looked up.
+        raw = [(k.lower().encode(), v.encode()) for k, v in _headers(decision).items()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                for name, value in headers.items():
-                    out[name] = value
+                message["headers"] = [*message.get("headers", ()), *raw]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
