@@ -72,3 +72,17 @@ def test_a_generated_correlation_id_is_logged_and_echoed(lines: io.StringIO) -> 
     record = json.loads(lines.getvalue())
     assert record["correlation_id"] == response.headers["x-correlation-id"]
     assert "trace_id" not in record
+
+
+def test_timestamps_follow_each_record_across_seconds() -> None:
+    formatter = JsonFormatter()
+    stamps = []
+    for created in (1764115200.5, 1764115200.75, 1764115202.125):
+        record = logging.makeLogRecord({"msg": "m", "levelname": "INFO", "name": "t"})
+        record.created, record.msecs = created, (created % 1) * 1000
+        stamps.append(json.loads(formatter.format(record))["ts"])
+    assert stamps == [
+        "2025-11-26T00:00:00.500Z",
+        "2025-11-26T00:00:00.750Z",
+        "2025-11-26T00:00:02.125Z",
+    ]
