@@ -1,10 +1,10 @@
 """The three servers of the benchmark called in one process, interleaved: CPU per request.
 
 Usage: ``.venv/bin/python -m bench.gateway.compare [GET|POST] [--rounds 7] [--requests 500]``.
-All three apps are built side by side over one seeded data directory and driven in turns (a, b,
-c, a, b, c, ...), so a load change on a shared machine falls on all three alike; prints the median
-CPU microseconds per request of each and the ratios (b)/(c) and (a)/(c), which are the req/s
-ratios a CPU-bound server would reach.
+All three apps are built side by side over one seeded data directory and driven in turns, each
+round starting with the next one (a b c, b c a, c a b, ...), so a load change on a shared machine
+falls on all three alike; prints the median CPU microseconds per request of each and the ratios
+(b)/(c) and (a)/(c), which are the req/s ratios a CPU-bound server would reach.
 """
 
 from __future__ import annotations
@@ -41,8 +41,11 @@ def main() -> int:
         async def run() -> None:
             for key, app in apps.items():  # warm-up
                 await drive(app, args.request, 200, headers[key])
-            for _ in range(args.rounds):
-                for key, app in apps.items():
+            keys = list(apps)
+            for number in range(args.rounds):
+                # Each round starts with the next server, so no app always runs first or last.
+                for key in keys[number % 3 :] + keys[: number % 3]:
+                    app = apps[key]
                     started = time.process_time()
                     await drive(app, args.request, args.requests, headers[key])
                     cpu[key].append((time.process_time() - started) / args.requests * 1e6)
