@@ -55,6 +55,7 @@ from gateway.services.clients import ClientStore
 from gateway.services.identity import build_identity
 from gateway.services.inventory import InventoryService
 from gateway.services.items import ItemService
+from gateway.services.posting_retry import PostingResumer
 from gateway.services.ratelimit import InProcessRateLimiter, Quota, RateLimiter
 from gateway.settings import Settings
 
@@ -179,6 +180,8 @@ def build_context(settings: Settings) -> AppContext:
     }
     if isinstance(limiter, RedisRateLimiter):
         checks["rate-limit-store"] = limiter.ping
+    adjustments = AdjustmentService(store.unit_of_work, erp, wms)
+    every = settings.posting_retry_seconds
     return AppContext(
         closers=closers,
         settings=settings,
@@ -190,7 +193,8 @@ def build_context(settings: Settings) -> AppContext:
         readiness_checks=checks,
         items=ItemService(store.unit_of_work, erp),
         inventory=InventoryService(store.unit_of_work, erp, wms),
-        adjustments=AdjustmentService(store.unit_of_work, erp, wms),
+        adjustments=adjustments,
+        posting_resumer=PostingResumer(adjustments, every=every) if every else None,
     )
 
 
@@ -272,10 +276,17 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
 def _lifespan(ctx: AppContext) -> Callable[[Any], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
+        resumer = ctx.posting_resumer
+        if resumer is not None:
+            resumer.start()
         try:
             yield
         finally:
-            await ctx.close()
+            try:
+                if resumer is not None:
+                    await resumer.stop()  # before the stores it uses are closed
+            finally:
+                await ctx.close()
 
     return lifespan
 

@@ -56,6 +56,29 @@ def _purge_idempotency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _adjustments_resume(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from gateway.adapters.reference_erp import ReferenceErp
+    from gateway.adapters.reference_wms import ReferenceWms
+    from gateway.app import gateway_store
+    from gateway.services.adjustments import AdjustmentService
+
+    if args.older_than < 0 or args.limit < 1:
+        raise SettingsError("--older-than must be >= 0 and --limit >= 1")
+    settings = Settings.from_env()
+    store = gateway_store(settings)
+    erp, wms = ReferenceErp.in_dir(settings.data_dir), ReferenceWms.in_dir(settings.data_dir)
+    try:
+        report = AdjustmentService(store.unit_of_work, erp, wms).resume_postings(
+            older_than=timedelta(seconds=args.older_than), limit=args.limit
+        )
+    finally:
+        store.close()
+    print(json.dumps(report.to_json(), indent=2))
+    return 1 if report.failed else 0
+
+
 def _client_service(settings: Settings) -> ClientService:
     from gateway.app import client_store
 
@@ -134,6 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="retention in hours (default WAYBILL_IDEMPOTENCY_RETENTION_HOURS or 24)",
     )
     purge.set_defaults(func=_purge_idempotency)
+    adjustments = sub.add_parser("adjustments", help="inventory adjustments")
+    adjustments_sub = adjustments.add_subparsers(dest="adjustments_command", required=True)
+    resume = adjustments_sub.add_parser(
+        "resume", help="post approved adjustments whose ERP posting failed; prints a JSON report"
+    )
+    resume.add_argument(
+        "--older-than",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="only adjustments unchanged for this long (default 30)",
+    )
+    resume.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    resume.set_defaults(func=_adjustments_resume)
     _add_identity_commands(sub)
     return parser
 

@@ -12,6 +12,7 @@ from gateway.services.idempotency import IdempotencyStore
 from gateway.services.identity import Identity
 from gateway.services.inventory import InventoryService
 from gateway.services.items import ItemService
+from gateway.services.posting_retry import PostingResumer
 from gateway.services.ratelimit import RateLimiter
 from gateway.settings import Settings
 
@@ -51,3 +52,5 @@ class AppContext:
     items: ItemService | None = None
     inventory: InventoryService | None = None
     adjustments: AdjustmentService | None = None
+    # resumes failed ERP postings between start-up and shutdown; None when disabled
+    posting_resumer: PostingResumer | None = None

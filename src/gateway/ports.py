@@ -129,6 +129,12 @@ class AdjustmentRepository(Protocol):
         """Store a transition; raises StaleVersion when another writer got there first."""
         ...
 
+    def unchanged_since(
+        self, status: AdjustmentStatus, before: datetime, limit: int
+    ) -> list[Adjustment]:
+        """Adjustments of every site in ``status`` last changed before ``before``, oldest first."""
+        ...
+
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:
         """Adjustments newest first (by id, which grows with time)."""
         ...

@@ -54,6 +54,12 @@ def _identifier(name: str, value: str) -> str:
     return value
 
 
+def _non_negative(name: str, value: str) -> int:
+    if not value.isdigit():
+        raise SettingsError(f"{name} must be a whole number of seconds (0 disables), got {value!r}")
+    return int(value)
+
+
 def _positive(name: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise SettingsError(f"{name} must be a positive integer, got {value!r}")
@@ -86,6 +92,8 @@ class Settings:
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
     redis_url: str | None = None
+    # How often each worker resumes approved adjustments whose ERP posting failed; 0: never.
+    posting_retry_seconds: int = 30
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -134,6 +142,9 @@ class Settings:
                 "WAYBILL_RATE_LIMIT_BURST", env.get("WAYBILL_RATE_LIMIT_BURST", "100")
             ),
             redis_url=env.get("WAYBILL_REDIS_URL") or None,
+            posting_retry_seconds=_non_negative(
+                "WAYBILL_POSTING_RETRY_SECONDS", env.get("WAYBILL_POSTING_RETRY_SECONDS", "30")
+            ),
             idempotency_retention_hours=_positive(
                 "WAYBILL_IDEMPOTENCY_RETENTION_HOURS",
                 env.get("WAYBILL_IDEMPOTENCY_RETENTION_HOURS", "24"),

@@ -43,7 +43,7 @@ from gateway.adapters.documents import (
     item_to_doc,
     utc_key,
 )
-from gateway.domain.adjustments import Adjustment, AuditEntry
+from gateway.domain.adjustments import Adjustment, AdjustmentStatus, AuditEntry
 from gateway.domain.errors import StaleVersion
 from gateway.domain.events import EventEnvelope
 from gateway.domain.items import Item, ItemStatus
@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS {adjustments} (
     doc           jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS adjustments_by_site ON {adjustments} (site_id, adjustment_id DESC);
+CREATE INDEX IF NOT EXISTS adjustments_by_status_change
+    ON {adjustments} (status, updated_at, adjustment_id);
 CREATE TABLE IF NOT EXISTS {audit_trail} (
     aggregate_type text NOT NULL,
     aggregate_id   text NOT NULL,
@@ -409,6 +411,20 @@ class PostgresAdjustments:
             stored = int(row[0])
         self._append_audit(adjustment, stored)
         self._seen(adjustment)
+
+    def unchanged_since(
+        self, status: AdjustmentStatus, before: datetime, limit: int
+    ) -> list[Adjustment]:
+        """Adjustments of every site in ``status`` last changed before ``before``, oldest first."""
+        rows = self._conn.execute(
+            self._tables.sql(
+                "SELECT adjustment_id, doc FROM {adjustments} WHERE status = %s "
+                "AND updated_at < %s ORDER BY updated_at, adjustment_id LIMIT %s"
+            ),
+            (status.value, utc_key(before), limit),
+        ).fetchall()
+        audits = self._audits([adjustment_id for adjustment_id, _ in rows])
+        return [self._seen(adjustment_from_doc(doc, audits.get(aid, ()))) for aid, doc in rows]
 
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:
         """Adjustments newest first (by id, which grows with time)."""

@@ -29,7 +29,7 @@ from gateway.adapters.documents import (
     utc_key,
 )
 from gateway.adapters.sqlite_database import SqliteDatabase
-from gateway.domain.adjustments import Adjustment
+from gateway.domain.adjustments import Adjustment, AdjustmentStatus
 from gateway.domain.errors import StaleVersion
 from gateway.domain.events import EventEnvelope
 from gateway.domain.items import Item, ItemStatus
@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS adjustments (
     doc           TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS adjustments_by_site ON adjustments (site_id, adjustment_id DESC);
+-- Postings to resume: APPROVED ones, oldest change first.
+CREATE INDEX IF NOT EXISTS adjustments_by_status_change
+    ON adjustments (status, updated_at, adjustment_id);
 CREATE TABLE IF NOT EXISTS audit_trail (
     aggregate_type TEXT NOT NULL,
     aggregate_id   TEXT NOT NULL,
@@ -278,6 +281,19 @@ class SqliteAdjustments:
             ).fetchone()
         self._append_audit(adjustment, int(stored))
         self._seen(adjustment)
+
+    def unchanged_since(
+        self, status: AdjustmentStatus, before: datetime, limit: int
+    ) -> list[Adjustment]:
+        rows = self._conn.execute(
+            "SELECT adjustment_id, doc FROM adjustments WHERE status = ? AND updated_at < ? "
+            "ORDER BY updated_at, adjustment_id LIMIT ?",
+            (status.value, utc_key(before), limit),
+        ).fetchall()
+        return [
+            self._seen(self._with_audit(json.loads(doc), adjustment_id))
+            for adjustment_id, doc in rows
+        ]
 
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:
         sites = sorted(query.sites if query.site_id is None else query.sites & {query.site_id})

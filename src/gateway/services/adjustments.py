@@ -3,12 +3,14 @@
 Every transition is stored with its audit entries and events in one unit of work. Posting happens
 after the approval is committed: the WMS applies the change, the ERP books it (both idempotent per
 adjustment id), then the POSTED state is committed. A posting that fails leaves the adjustment
-APPROVED; approving it again resumes the posting.
+APPROVED; approving it again resumes it, and so does ``resume_postings``, which a background task
+of the served gateway (and ``gateway adjustments resume``) runs for every site.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from fractions import Fraction
 
 from gateway.domain import adjustments as domain
@@ -46,6 +48,8 @@ from gateway.services.unit_of_work import (
 )
 
 _CURSOR = "adjustments"
+# The actor of postings nobody asked for again: the audit trail tells them from a partner's.
+RESUMER = "waybill:resume"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,36 @@ class ListAdjustments:
     item_id: str | None = None
     cursor: str | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class PostingFailure:
+    """An adjustment whose resumed posting failed again, and why."""
+
+    adjustment_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    """What one ``resume_postings`` run did with the approved adjustments it found."""
+
+    posted: tuple[str, ...] = ()
+    failed: tuple[PostingFailure, ...] = ()
+    skipped: tuple[str, ...] = ()  # posted by another request meanwhile
+
+    def to_json(self) -> dict[str, object]:
+        """The report as printed by the CLI and logged by the background task."""
+        return {
+            "posted": len(self.posted),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+            "postedIds": list(self.posted),
+            "failures": [
+                {"adjustmentId": f.adjustment_id, "reason": f.reason} for f in self.failed
+            ],
+            "skippedIds": list(self.skipped),
+        }
 
 
 class AdjustmentService:
@@ -210,14 +244,45 @@ class AdjustmentService:
                 record_events(uow, outcome.events, meta, self._clock)
         return self._post(pending, principal.client_id, meta)
 
-    def _post(self, approved: Adjustment, actor: str, meta: EventMeta) -> Adjustment:
-        """Apply and book an adjustment this request has just read or written.
+    def resume_postings(
+        self, *, older_than: timedelta, limit: int, meta: EventMeta | None = None
+    ) -> ResumeReport:
+        """Post approved adjustments of every site left unposted for longer than ``older_than``.
 
-        That is as fresh as a re-read would be: both WMS and ERP apply an adjustment once
-        however often they are asked, and the state is checked again under the write below.
+        Oldest first, at most ``limit``. A request posting right now is younger than the cut-off
+        and left alone; several resumers at once are harmless, as for ``_post`` in general.
+        """
+        cutoff = self._clock() - older_than
+        with self._uow(read_only=True) as uow:
+            waiting = uow.adjustments.unchanged_since(AdjustmentStatus.APPROVED, cutoff, limit)
+        meta = meta or EventMeta(correlation_id=new_id("resume"))
+        posted: list[str] = []
+        skipped: list[str] = []
+        failed: list[PostingFailure] = []
+        for adjustment in waiting:
+            try:
+                _, by_us = self._post_once(adjustment, RESUMER, meta)
+            except Exception as exc:  # reported: one failure must not hold back the rest
+                failed.append(PostingFailure(adjustment.adjustment_id, _reason(exc)))
+                continue
+            (posted if by_us else skipped).append(adjustment.adjustment_id)
+        return ResumeReport(tuple(posted), tuple(failed), tuple(skipped))
+
+    def _post(self, approved: Adjustment, actor: str, meta: EventMeta) -> Adjustment:
+        """Apply and book an adjustment this request has just read or written."""
+        return self._post_once(approved, actor, meta)[0]
+
+    def _post_once(
+        self, approved: Adjustment, actor: str, meta: EventMeta
+    ) -> tuple[Adjustment, bool]:
+        """``_post``, also saying whether this call stored the POSTED state.
+
+        What the caller read is as fresh as a re-read would be: both WMS and ERP apply an
+        adjustment once however often they are asked, and the state is checked again under the
+        write below.
         """
         if approved.status is not AdjustmentStatus.APPROVED:
-            return approved  # another request posted it meanwhile
+            return approved, False  # another request posted it meanwhile
         self._wms.apply_adjustment(approved, self._clock())
         posting = self._erp.post_adjustment(approved)
         # Worked out before the write; used when the re-check under it finds what was posted.
@@ -226,7 +291,7 @@ class AdjustmentService:
         with self._uow() as uow:
             current = _existing(uow, approved.adjustment_id)
             if current.status is not AdjustmentStatus.APPROVED:
-                return current  # another request posted it meanwhile
+                return current, False  # another request posted it meanwhile
             if current != approved:
                 outcome = domain.post(current, posting, actor, self._clock())
                 ready = envelopes(outcome.events, meta, self._clock)
@@ -238,7 +303,7 @@ class AdjustmentService:
                 assert original is not None
                 reversed_ = domain.mark_reversed(original, outcome.adjustment, self._clock())
                 _store(uow, original, reversed_, meta, self._clock)
-        return outcome.adjustment
+        return outcome.adjustment, True
 
     def _validated(
         self, principal: Principal, command: RequestAdjustment, item: Item
@@ -315,6 +380,10 @@ class AdjustmentService:
         if new.status_change is not None:
             return Money(Fraction(0), price.currency)
         return Money.of(new.base_quantity.value * price.amount, price.currency)
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _visible(uow: UnitOfWork, principal: Principal, adjustment_id: str) -> Adjustment:

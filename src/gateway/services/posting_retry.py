@@ -1,0 +1,80 @@
+"""Store-and-forward for adjustment postings: each served worker resumes failed ones periodically.
+
+Every round is one ``AdjustmentService.resume_postings`` call in a thread, bounded by its limit.
+Workers run rounds independently; the service makes overlapping rounds harmless. Stopping waits
+for the round in progress, so the stores are never closed under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import timedelta
+from typing import Protocol
+
+from gateway.services.adjustments import ResumeReport
+
+log = logging.getLogger("waybill.posting_retry")
+
+
+class Resumable(Protocol):
+    """What the resumer runs: ``AdjustmentService.resume_postings``."""
+
+    def resume_postings(self, *, older_than: timedelta, limit: int) -> ResumeReport: ...
+
+
+class PostingResumer:
+    """Runs ``resume_postings`` every ``every`` seconds between ``start()`` and ``stop()``."""
+
+    def __init__(self, service: Resumable, *, every: float, limit: int = 100) -> None:
+        if every <= 0 or limit < 1:
+            raise ValueError("a posting resumer needs a positive period and limit")
+        self._service = service
+        self._every = every
+        self._limit = limit
+        # Younger than one period: a request may still be posting it itself.
+        self._older_than = timedelta(seconds=every)
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the rounds have started and not yet stopped."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Begin the rounds on the running event loop (the first one after one period)."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Let the round in progress finish, then end the loop."""
+        self._stopping.set()
+        task, self._task = self._task, None
+        if task is not None:
+            await task
+
+    async def _run(self) -> None:
+        while not await self._stopped_within(self._every):
+            await self.run_once()
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
+
+    async def run_once(self) -> None:
+        """One round; its failures are logged, never raised, so the worker keeps serving."""
+        try:
+            report = await asyncio.to_thread(
+                self._service.resume_postings, older_than=self._older_than, limit=self._limit
+            )
+        except Exception:  # the store may be down; the next round tries again
+            log.exception("resuming adjustment postings failed")
+            return
+        if report.failed:
+            log.warning("adjustment postings still failing: %s", json.dumps(report.to_json()))
+        elif report.posted:
+            log.info("adjustment postings resumed: %s", json.dumps(report.to_json()))
