@@ -158,28 +158,35 @@ class _Closure:
     items: list[tuple[tuple[str, ...], tuple[str, ...], Fact | _Closure]]
 
 
+def _seen_key(what: Fact | _Closure, path: tuple[str, ...]) -> tuple[int, bool]:
+    """A fact or closure, and whether it sits at the root of the property path."""
+    return id(what), not path and (isinstance(what, _Closure) or not what.subject)
+
+
 def _flatten(closure: _Closure) -> Iterator[tuple[Fact, tuple[str, ...], tuple[str, ...]]]:
     """Every fact under a closure once, at its least pointer (shortest, then alphabetical).
 
     Popping in pointer order makes the reported location independent of key order and of which
-    closures happened to be spliced.
+    closures happened to be spliced. "Once" is per node and per whether its property path is
+    empty: ``_judge`` picks a root id (``request-body-...``) or a nested one
+    (``request-property-...``) from that, so a component reached both ways yields both, as its
+    inlined copies would.
     """
-    seen: set[int] = set()
+    seen: set[tuple[int, bool]] = {(id(closure), True)}
     heap: list[tuple[int, tuple[str, ...], int, tuple[str, ...], Fact | _Closure]] = []
     counter = 0
     for pointer, path, what in closure.items:
         heap.append((len(pointer), pointer, counter, path, what))
         counter += 1
     heapq.heapify(heap)
-    seen.add(id(closure))
     while heap:
         _, pointer, _, path, what = heapq.heappop(heap)
-        if id(what) in seen:
+        if _seen_key(what, path) in seen:
             continue
-        seen.add(id(what))
+        seen.add(_seen_key(what, path))
         if isinstance(what, _Closure):
             for sub_pointer, sub_path, inner in what.items:
-                if id(inner) not in seen:
+                if _seen_key(inner, path + sub_path) not in seen:
                     full = pointer + sub_pointer
                     heapq.heappush(heap, (len(full), full, counter, path + sub_path, inner))
                     counter += 1
@@ -328,7 +335,9 @@ class SchemaComparator:
             return known
         self._in_progress.add(root)
         closure = _Closure([])
-        visited: set[tuple[int, int]] = set()
+        # A pair is walked once at the root of the property path and once below it, since the
+        # rule ids judged for its facts differ (see ``_flatten``).
+        visited: set[tuple[int, int, bool]] = set()
         # Visit pairs in pointer order (shortest, then alphabetical): each pair is first reached
         # at its least pointer, whatever the key order of the documents.
         queue: list[tuple[int, tuple[str, ...], int, _Step]] = [
@@ -346,9 +355,9 @@ class SchemaComparator:
             if bnode is None or rnode is None:
                 continue
             pair = (id(bnode), id(rnode))
-            if pair in visited:
+            if (*pair, not path) in visited:
                 continue
-            visited.add(pair)
+            visited.add((*pair, not path))
             if via_ref and pointer and self._can_splice((*pair, direction)):
                 inner = self._closure(bnode, bfile, rnode, rfile, direction)
                 if inner.items:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from registry import diff
@@ -182,8 +182,27 @@ def test_inlining_refs_is_not_a_change(doc: dict[str, Any]) -> None:
     assert diff(_inlined(doc), doc).changes == []
 
 
+def _body_doc(b: dict[str, Any], third: dict[str, Any]) -> dict[str, Any]:
+    """Component ``B`` reached as a property (``oneOf/1/properties/a``) and as the body itself."""
+    ref = {"$ref": "#/components/schemas/B"}
+    members = [{"type": "string"}, {"type": "object", "properties": {"a": ref}}, third]
+    body = {"content": {"application/json": {"schema": {"oneOf": members}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "generated", "version": "1.0.0"},
+        "paths": {"/x": {"get": {"requestBody": body, "responses": {"200": {"description": "r"}}}}},
+        "components": {"schemas": {"A": {"type": "string"}, "B": b}},
+    }
+
+
 @FAST
 @given(documents, documents)
+# Found in explore mode: B at a property's pointer (least) and at the body's root both gain a
+# maxLength; the $ref form used to report only the property.
+@example(
+    _body_doc({"type": "string"}, {"$ref": "#/components/schemas/B"}),
+    _body_doc({"type": "string", "maxLength": 0}, {"oneOf": [{"$ref": "#/components/schemas/B"}]}),
+)
 def test_inlining_refs_keeps_the_verdicts(base: dict[str, Any], revision: dict[str, Any]) -> None:
     # Per operation the same rules fire. Locations may differ: one component reached twice in an
     # operation is reported once, at its least pointer, while inlined copies are separate schemas.
