@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from bench.gateway.profile import build, drive, token_headers
-from bench.gateway.run import seed
+from bench.gateway.profile import build, drive, seeded, token_headers
 
 
 def main() -> int:
@@ -29,11 +24,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="waybill-compare-"))
-    os.environ["WAYBILL_RATE_LIMIT_PER_SECOND"] = "1000000"
-    os.environ["WAYBILL_RATE_LIMIT_BURST"] = "1000000"
-    try:
-        client_id, secret = seed(data_dir)
+    with seeded("waybill-compare-") as (client_id, secret):
         apps = {key: build(key) for key in ("a", "b", "c")}
         headers = {"a": {}, "b": {}, "c": token_headers(apps["c"], client_id, secret)}
         cpu: dict[str, list[float]] = {key: [] for key in apps}
@@ -51,8 +42,6 @@ def main() -> int:
                     cpu[key].append((time.process_time() - started) / args.requests * 1e6)
 
         asyncio.run(run())
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     median = {key: statistics.median(values) for key, values in cpu.items()}
     for key, value in median.items():
         spread = f"{min(cpu[key]):.0f}-{max(cpu[key]):.0f}"

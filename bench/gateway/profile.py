@@ -16,6 +16,8 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,19 @@ def build(key: str) -> ASGIApp:
     return app
 
 
+@contextmanager
+def seeded(prefix: str) -> Iterator[tuple[str, str]]:
+    """A fresh seeded data directory with rate limits out of the way; the bench client's
+    id and secret. The directory is removed afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["WAYBILL_RATE_LIMIT_PER_SECOND"] = "1000000"
+    os.environ["WAYBILL_RATE_LIMIT_BURST"] = "1000000"
+    try:
+        yield seed(data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def token_headers(app: ASGIApp, client_id: str, secret: str) -> dict[str, str]:
     """Headers carrying a bearer token the gateway ``app`` issued to the client."""
     from starlette.testclient import TestClient
@@ -119,11 +134,7 @@ def main() -> int:
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumtime)")
     parser.add_argument("--dump", type=Path, help="also write the raw cProfile stats here")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="waybill-profile-"))
-    os.environ["WAYBILL_RATE_LIMIT_PER_SECOND"] = "1000000"
-    os.environ["WAYBILL_RATE_LIMIT_BURST"] = "1000000"
-    try:
-        client_id, secret = seed(data_dir)
+    with seeded("waybill-profile-") as (client_id, secret):
         app = build(args.server)
         headers = token_headers(app, client_id, secret) if args.server == "c" else {}
         asyncio.run(drive(app, args.request, 200, headers))  # warm-up
@@ -139,8 +150,6 @@ def main() -> int:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
             if args.dump:
                 profiler.dump_stats(args.dump)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
