@@ -28,6 +28,9 @@ def dumps_plain(value: object) -> bytes | None:
 def dumps(value: object, default: Callable[[object], object] | None = None) -> bytes:
     """Compact UTF-8 JSON of ``value``; ``default`` renders what JSON has no type for."""
     plain = dumps_plain(value)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else dumps_standard(value, default)
+
+
+def dumps_standard(value: object, default: Callable[[object], object] | None = None) -> bytes:
+    """``dumps`` by the standard library alone, for a document ``dumps_plain`` refused."""
     return json.dumps(value, separators=(",", ":"), default=default).encode()

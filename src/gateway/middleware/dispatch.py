@@ -110,7 +110,7 @@ def _response(result: object) -> tuple[int, list[tuple[bytes, bytes]], bytes, ob
     else:
         plain = jsonio.dumps_plain(body)
         if plain is None:
-            payload = jsonio.dumps(body, default=_json_default)
+            payload = jsonio.dumps_standard(body, default=_json_default)
         else:
             payload, document = plain, body
         if not any(k == b"content-type" for k, _ in raw):
