@@ -19,6 +19,7 @@ from gateway.metrics import Metrics
 from gateway.middleware.bodies import read_body
 from gateway.middleware.correlation import correlation_id
 from gateway.middleware.routing_info import client_label, routed_operation
+from gateway.request_scope import NO_BODY, VALIDATED_KEY, ValidatedRequest
 from gateway.services.idempotency import (
     Claimed,
     IdempotencyStore,
@@ -90,12 +91,17 @@ class IdempotencyMiddleware:
             return
         client = client_label(scope)
         body, receive = await read_body(receive)
+        validated = scope.get("state", {}).get(VALIDATED_KEY)
+        parsed = {}
+        if isinstance(validated, ValidatedRequest) and validated.body is not NO_BODY:
+            parsed["document"] = validated.body  # request validation parsed it already
         print_ = fingerprint(
             scope["method"],
             scope["path"],
             scope.get("query_string", b"").decode("latin-1"),
             body,
             headers.get("content-type", ""),
+            **parsed,
         )
         key_scope = KeyScope(client, routed[1], key)
         try:

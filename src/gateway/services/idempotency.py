@@ -99,18 +99,31 @@ class IdempotencyStore(Protocol):
         ...
 
 
-def fingerprint(method: str, path: str, query: str, body: bytes, content_type: str) -> str:
+_UNPARSED = object()
+
+
+def fingerprint(
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    content_type: str,
+    *,
+    document: object = _UNPARSED,
+) -> str:
     """SHA-256 over method, path, query and the body, JSON canonicalised when it is JSON.
 
     Canonical JSON (sorted keys, no insignificant white space) and a sorted query make a retry
-    that re-serialises the same request differently count as the same request.
+    that re-serialises the same request differently count as the same request. ``document`` is
+    the JSON body already parsed (by request validation), so it is not parsed again.
     """
     query = urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
     canonical = body
     if body and ("json" in content_type):
         try:
+            parsed = json.loads(body) if document is _UNPARSED else document
             canonical = json.dumps(
-                json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
             ).encode()
         except (ValueError, UnicodeDecodeError):
             canonical = body

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.services.idempotency import fingerprint
 
@@ -37,3 +41,10 @@ def test_a_different_request_has_a_different_fingerprint(
     one: dict[str, object], other: dict[str, object]
 ) -> None:
     assert _print(**one) != _print(**other)  # type: ignore[arg-type]
+
+
+@given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=5))
+def test_a_body_parsed_already_gives_the_same_fingerprint(document: dict[str, object]) -> None:
+    body = json.dumps(document, indent=1).encode()
+    given_parsed = fingerprint("POST", "/p", "", body, JSON, document=json.loads(body))
+    assert given_parsed == fingerprint("POST", "/p", "", body, JSON)
