@@ -2,7 +2,8 @@
 
 Both serve the same two requests as the gateway (inventory v2 ``listBalances`` and adjustments v1
 ``requestAdjustment``) over the same data directory (``WAYBILL_DATA_DIR``), calling the same
-application services the gateway's handlers call, in a worker thread as they do:
+application services the gateway's handlers call, in the same store threads as they do
+(``AppContext.blocking``):
 
 - ``bare_app()``: Starlette routes, no policy at all (the floor: framework + service cost);
 - ``stock_connexion_app()``: Connexion 3's ``AsyncApp`` with its default middleware stack
@@ -15,7 +16,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from anyio import to_thread
 from connexion import AsyncApp
 from connexion.resolver import Resolver
 from starlette.applications import Starlette
@@ -53,7 +53,7 @@ def _context() -> AppContext:
 def bare_app() -> Starlette:
     """Starlette calling the services directly: parse, call, serialise."""
     ctx = _context()
-    inventory, adjustments = ctx.inventory, ctx.adjustments
+    inventory, adjustments, pool = ctx.inventory, ctx.adjustments, ctx.blocking
     assert inventory is not None
     assert adjustments is not None
 
@@ -75,7 +75,7 @@ def bare_app() -> Starlette:
             )
             return page([inventory_v2.balance_body(b) for b in found.items], found.next_cursor)
 
-        return JSONResponse(await to_thread.run_sync(work))
+        return JSONResponse(await pool.run(work))
 
     async def request_adjustment(request: Request) -> JSONResponse:
         command = adjustments_v1.request_from_body(await request.json())
@@ -83,7 +83,7 @@ def bare_app() -> Starlette:
             correlation_id=request.headers.get("x-correlation-id"),
             idempotency_key=request.headers.get("idempotency-key"),
         )
-        created = await to_thread.run_sync(lambda: adjustments.request(PRINCIPAL, command, meta))
+        created = await pool.run(adjustments.request, PRINCIPAL, command, meta)
         location = f"/adjustments/v1/adjustments/{created.adjustment_id}"
         return JSONResponse(
             adjustments_v1.adjustment_body(created), 201, headers={"Location": location}

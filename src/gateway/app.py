@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from gateway import problems
 from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.postgres_idempotency import PostgresIdempotencyStore
+from gateway.adapters.postgres_store import POOL_SIZE as POSTGRES_POOL_SIZE
 from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.redis_ratelimit import RedisRateLimiter
 from gateway.adapters.reference_erp import ReferenceErp
@@ -51,6 +52,7 @@ from gateway.middleware.tenancy import TenancyMiddleware
 from gateway.middleware.versioning import VersionHeadersMiddleware
 from gateway.observability import correlation_id_var
 from gateway.services.adjustments import AdjustmentService
+from gateway.services.blocking import BlockingPool
 from gateway.services.clients import ClientStore
 from gateway.services.identity import build_identity
 from gateway.services.inventory import InventoryService
@@ -152,7 +154,8 @@ def _metrics(ctx: AppContext) -> Handler:
 
 def build_context(settings: Settings) -> AppContext:
     """Build the shared objects (stores, keys, services) for one process."""
-    idempotency = idempotency_store(settings)
+    pool = BlockingPool(store_threads(settings))
+    idempotency = idempotency_store(settings, pool)
     identity = build_identity(settings, client_store(settings))
 
     async def clients_ready() -> None:
@@ -166,6 +169,7 @@ def build_context(settings: Settings) -> AppContext:
 
     limiter = rate_limiter(settings)
     closers: list[Callable[[], Awaitable[None]]] = [
+        pool.close,  # first: calls in progress finish before their stores close
         partial(to_thread.run_sync, identity.clients.store.close),
         partial(to_thread.run_sync, store.close),
     ]
@@ -190,11 +194,12 @@ def build_context(settings: Settings) -> AppContext:
         identity=identity,
         idempotency=idempotency,
         rate_limiter=limiter,
+        blocking=pool,
         readiness_checks=checks,
         items=ItemService(store.unit_of_work, erp),
         inventory=InventoryService(store.unit_of_work, erp, wms),
         adjustments=adjustments,
-        posting_resumer=PostingResumer(adjustments, every=every) if every else None,
+        posting_resumer=PostingResumer(adjustments, every=every, pool=pool) if every else None,
     )
 
 
@@ -224,11 +229,24 @@ def rate_limiter(settings: Settings) -> RateLimiter:
     return InProcessRateLimiter(quota)
 
 
-def idempotency_store(settings: Settings) -> SqliteIdempotencyStore | PostgresIdempotencyStore:
+def store_threads(settings: Settings) -> int:
+    """Threads per process for store calls: ``WAYBILL_WORKER_THREADS``, else what the store uses.
+
+    PostgreSQL serves as many transactions at once as the pool holds connections. SQLite
+    serialises its writers, and a single thread per process measured fastest (docs/gateway.md).
+    """
+    if settings.worker_threads is not None:
+        return settings.worker_threads
+    return POSTGRES_POOL_SIZE if settings.database_url else 1
+
+
+def idempotency_store(
+    settings: Settings, pool: BlockingPool | None = None
+) -> SqliteIdempotencyStore | PostgresIdempotencyStore:
     """PostgreSQL when ``WAYBILL_DATABASE_URL`` is set, else SQLite under the data dir."""
     if settings.database_url:
         return PostgresIdempotencyStore(settings.database_url)
-    return SqliteIdempotencyStore(settings.data_dir / "idempotency.sqlite3")
+    return SqliteIdempotencyStore(settings.data_dir / "idempotency.sqlite3", pool=pool)
 
 
 def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> list[Any]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from gateway.contracts import LoadedContract
 from gateway.metrics import Metrics
 from gateway.services.adjustments import AdjustmentService
+from gateway.services.blocking import BlockingPool
 from gateway.services.idempotency import IdempotencyStore
 from gateway.services.identity import Identity
 from gateway.services.inventory import InventoryService
@@ -32,6 +33,8 @@ class AppContext:
     identity: Identity
     idempotency: IdempotencyStore
     rate_limiter: RateLimiter
+    # the threads blocking store calls run in (handlers, idempotency, background rounds)
+    blocking: BlockingPool
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
     # Run in order when the process shuts down: connection pools are closed, not abandoned.

@@ -94,6 +94,8 @@ class Settings:
     redis_url: str | None = None
     # How often each worker resumes approved adjustments whose ERP posting failed; 0: never.
     posting_retry_seconds: int = 30
+    # Threads per worker process for blocking store calls; None: as many as the store can use.
+    worker_threads: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -144,6 +146,11 @@ class Settings:
             redis_url=env.get("WAYBILL_REDIS_URL") or None,
             posting_retry_seconds=_non_negative(
                 "WAYBILL_POSTING_RETRY_SECONDS", env.get("WAYBILL_POSTING_RETRY_SECONDS", "30")
+            ),
+            worker_threads=(
+                _positive("WAYBILL_WORKER_THREADS", env["WAYBILL_WORKER_THREADS"])
+                if env.get("WAYBILL_WORKER_THREADS")
+                else None
             ),
             idempotency_retention_hours=_positive(
                 "WAYBILL_IDEMPOTENCY_RETENTION_HOURS",

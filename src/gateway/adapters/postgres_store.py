@@ -112,6 +112,10 @@ def _qualified(schema: str, text: str) -> sql.Composed:
     return sql.SQL(text).format(**{name: sql.Identifier(schema, name) for name in names})
 
 
+# Connections per process; the app gives its store threads as many (gateway.app).
+POOL_SIZE = 10
+
+
 @dataclass(frozen=True)
 class _Tables:
     """The store's table names, qualified by its schema."""
@@ -135,7 +139,7 @@ class PostgresStore:
         url: str,
         *,
         schema: str = DEFAULT_SCHEMA,
-        max_size: int = 10,
+        max_size: int = POOL_SIZE,
         connect_timeout: float = 10.0,
     ) -> None:
         self.url = url

@@ -6,12 +6,12 @@ racing on one key serialise: exactly one inserts the claim, the other sees it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from gateway.adapters.sqlite_database import SqliteDatabase
+from gateway.services.blocking import BlockingPool
 from gateway.services.idempotency import (
     Claim,
     Claimed,
@@ -50,9 +50,11 @@ def _held(lease_until: datetime | None) -> tuple[float | None, float | None]:
 class SqliteIdempotencyStore:
     """An ``IdempotencyStore`` on a SQLite file (WAL), safe across worker processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, pool: BlockingPool | None = None) -> None:
         self.path = path
         self.db = SqliteDatabase(path, _SCHEMA)
+        # Shared with the handlers' store calls when the app wires it (see services.blocking).
+        self._pool = pool or BlockingPool(1, name="waybill-idempotency")
 
     def _claim(self, scope: KeyScope, fingerprint: str, now: datetime, lease: timedelta) -> Claim:
         ts, until = now.timestamp(), (now + lease).timestamp()
@@ -137,7 +139,7 @@ class SqliteIdempotencyStore:
         self, scope: KeyScope, fingerprint: str, *, now: datetime, lease: timedelta
     ) -> Claim:
         """Atomically claim the key, or report why not."""
-        return await asyncio.to_thread(self._claim, scope, fingerprint, now, lease)
+        return await self._pool.run(self._claim, scope, fingerprint, now, lease)
 
     async def complete(
         self,
@@ -148,21 +150,21 @@ class SqliteIdempotencyStore:
         lease_until: datetime | None = None,
     ) -> None:
         """Store the first result (of the claim ending at ``lease_until``, when given)."""
-        await asyncio.to_thread(self._complete, scope, fingerprint, response, lease_until)
+        await self._pool.run(self._complete, scope, fingerprint, response, lease_until)
 
     async def release(
         self, scope: KeyScope, fingerprint: str, *, lease_until: datetime | None = None
     ) -> None:
         """Drop an unfinished claim (the one ending at ``lease_until``, when given)."""
-        await asyncio.to_thread(self._release, scope, fingerprint, lease_until)
+        await self._pool.run(self._release, scope, fingerprint, lease_until)
 
     async def purge(self, older_than: datetime) -> int:
         """Delete keys created before ``older_than``."""
-        return await asyncio.to_thread(self._purge, older_than)
+        return await self._pool.run(self._purge, older_than)
 
     async def ping(self) -> None:
         """Readiness: the file opens and answers a query."""
-        await asyncio.to_thread(self._ping)
+        await self._pool.run(self._ping)
 
     def _ping(self) -> None:
         self.db.ping()

@@ -31,6 +31,7 @@ from gateway.domain.adjustments import (
 from gateway.domain.inventory import StockStatus
 from gateway.domain.quantities import Quantity, parse_decimal
 from gateway.services.adjustments import AdjustmentService, ListAdjustments, RequestAdjustment
+from gateway.services.blocking import BlockingPool
 
 _BASE = "/adjustments/v1/adjustments"
 
@@ -137,10 +138,10 @@ def operations(ctx: AppContext) -> dict[str, Any]:
     """The adjustments v1 operations, by operationId."""
     if ctx.adjustments is None:
         return {}
-    return _handlers(ctx.adjustments)
+    return _handlers(ctx.adjustments, ctx.blocking)
 
 
-def _handlers(service: AdjustmentService) -> dict[str, Any]:
+def _handlers(service: AdjustmentService, pool: BlockingPool) -> dict[str, Any]:
     def created(adjustment: Adjustment) -> Response:
         location = f"{_BASE}/{adjustment.adjustment_id}"
         return ok(adjustment_body(adjustment), 201, {"Location": location})
@@ -148,7 +149,7 @@ def _handlers(service: AdjustmentService) -> dict[str, Any]:
     async def request_adjustment(body: dict[str, Any]) -> Response:
         principal, meta = current_principal(), event_meta()
         return await respond(
-            lambda: created(service.request(principal, request_from_body(body), meta))
+            pool, lambda: created(service.request(principal, request_from_body(body), meta))
         )
 
     async def list_adjustments(
@@ -174,15 +175,18 @@ def _handlers(service: AdjustmentService) -> dict[str, Any]:
             found = service.list(principal, query)
             return ok(page([adjustment_body(a) for a in found.items], found.next_cursor))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def get_adjustment(adjustmentId: str) -> Response:
         principal = current_principal()
-        return await respond(lambda: ok(adjustment_body(service.get(principal, adjustmentId))))
+        return await respond(
+            pool, lambda: ok(adjustment_body(service.get(principal, adjustmentId)))
+        )
 
     async def approve_adjustment(adjustmentId: str, body: dict[str, Any] | None = None) -> Response:
         principal, meta, given = current_principal(), event_meta(), body or {}
         return await respond(
+            pool,
             lambda: ok(
                 adjustment_body(
                     service.approve(
@@ -193,12 +197,13 @@ def _handlers(service: AdjustmentService) -> dict[str, Any]:
                         meta=meta,
                     )
                 )
-            )
+            ),
         )
 
     async def reject_adjustment(adjustmentId: str, body: dict[str, Any]) -> Response:
         principal, meta = current_principal(), event_meta()
         return await respond(
+            pool,
             lambda: ok(
                 adjustment_body(
                     service.reject(
@@ -209,12 +214,13 @@ def _handlers(service: AdjustmentService) -> dict[str, Any]:
                         meta=meta,
                     )
                 )
-            )
+            ),
         )
 
     async def reverse_adjustment(adjustmentId: str, body: dict[str, Any]) -> Response:
         principal, meta = current_principal(), event_meta()
         return await respond(
+            pool,
             lambda: created(
                 service.reverse(
                     principal,
@@ -223,7 +229,7 @@ def _handlers(service: AdjustmentService) -> dict[str, Any]:
                     reason=body["reason"],
                     meta=meta,
                 )
-            )
+            ),
         )
 
     return {

@@ -1,8 +1,8 @@
 """What the slice's handlers share: running a use case off the event loop, problem mapping.
 
-Services are synchronous (SQLite); they run in a worker thread so one slow transaction never
-stalls the other requests of the process. Domain errors become RFC 9457 problems here, each kind
-with its own stable type.
+Services are synchronous (SQLite, psycopg); they run in the process's store threads
+(``services.blocking``) so one slow transaction never stalls the other requests of the process.
+Domain errors become RFC 9457 problems here, each kind with its own stable type.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, TypeAlias
 
-from anyio import to_thread
-
 from gateway import problems
 from gateway.api.requests import request_header
 from gateway.domain import errors
 from gateway.domain.events import EventMeta
 from gateway.domain.quantities import Money, format_decimal
 from gateway.observability import correlation_id_var
+from gateway.services.blocking import BlockingPool
 
 Body: TypeAlias = dict[str, Any]
 Response: TypeAlias = tuple[Body, int, dict[str, str]]
@@ -46,10 +45,10 @@ def problem(error: errors.DomainError) -> Response:
     return body, kind.status, {"Content-Type": problems.PROBLEM_CONTENT_TYPE}
 
 
-async def respond(work: Callable[[], Response]) -> Response:
-    """Run a use case in a worker thread; a domain error becomes its problem response."""
+async def respond(pool: BlockingPool, work: Callable[[], Response]) -> Response:
+    """Run a use case in one of the pool's threads; a domain error becomes its problem."""
     try:
-        return await to_thread.run_sync(work)
+        return await pool.run(work)
     except errors.DomainError as error:
         return problem(error)
 

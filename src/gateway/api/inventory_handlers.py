@@ -16,6 +16,7 @@ from typing import Any
 from gateway.api.handling import Body, Response, ok, page, respond, timestamp
 from gateway.api.requests import current_principal
 from gateway.domain.inventory import Availability, BinBalance, ErpBalance, StockStatus
+from gateway.services.blocking import BlockingPool
 from gateway.services.inventory import BalanceFilter, InventoryService, Reconciliation
 
 
@@ -29,7 +30,7 @@ class Shapes:
     reconciliation: Callable[[Reconciliation], Body]
 
 
-def handlers(service: InventoryService, shapes: Shapes) -> dict[str, Any]:
+def handlers(service: InventoryService, shapes: Shapes, pool: BlockingPool) -> dict[str, Any]:
     """The four inventory operations, by operationId."""
 
     async def list_balances(
@@ -52,7 +53,7 @@ def handlers(service: InventoryService, shapes: Shapes) -> dict[str, Any]:
             found = service.list_balances(principal, query, uom=uom, cursor=cursor, limit=limit)
             return ok(page([shapes.balance(b) for b in found.items], found.next_cursor))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def get_item_availability(siteId: str, itemId: str, uom: str | None = None) -> Response:
         principal = current_principal()
@@ -61,7 +62,7 @@ def handlers(service: InventoryService, shapes: Shapes) -> dict[str, Any]:
             result = service.availability(principal, siteId, itemId, uom=uom)
             return ok(shapes.availability(result, timestamp(service.now())))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def list_erp_balances(
         siteId: str,
@@ -83,7 +84,7 @@ def handlers(service: InventoryService, shapes: Shapes) -> dict[str, Any]:
             )
             return ok(page([shapes.erp_balance(b) for b in found.items], found.next_cursor))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def get_reconciliation(
         siteId: str, itemId: str | None = None, breaksOnly: bool = False
@@ -96,7 +97,7 @@ def handlers(service: InventoryService, shapes: Shapes) -> dict[str, Any]:
             )
             return ok(shapes.reconciliation(found))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     return {
         "listBalances": list_balances,

@@ -90,7 +90,7 @@ def operations(ctx: AppContext) -> dict[str, Any]:
     """The inventory v1 operations, by operationId."""
     if ctx.inventory is None:
         return {}
-    return handlers(ctx.inventory, SHAPES)
+    return handlers(ctx.inventory, SHAPES, ctx.blocking)
 
 
 SHAPES = Shapes(balance_body, availability_body, erp_balance_body, reconciliation_body)

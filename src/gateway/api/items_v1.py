@@ -23,6 +23,7 @@ from gateway.context import AppContext
 from gateway.domain.items import Item, ItemStatus, TrackingMode
 from gateway.domain.quantities import Money, parse_decimal
 from gateway.domain.uom import UomConversion
+from gateway.services.blocking import BlockingPool
 from gateway.services.items import ItemService
 
 
@@ -101,10 +102,10 @@ def operations(ctx: AppContext) -> dict[str, Any]:
     service = ctx.items
     if service is None:
         return {}
-    return _handlers(service)
+    return _handlers(service, ctx.blocking)
 
 
-def _handlers(service: ItemService) -> dict[str, Any]:
+def _handlers(service: ItemService, pool: BlockingPool) -> dict[str, Any]:
     async def list_items(
         limit: int = 50,
         cursor: str | None = None,
@@ -120,10 +121,10 @@ def _handlers(service: ItemService) -> dict[str, Any]:
             )
             return ok(page([item_body(i) for i in found.items], found.next_cursor))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def get_item(itemId: str) -> Response:
-        return await respond(lambda: ok(item_body(service.get(itemId))))
+        return await respond(pool, lambda: ok(item_body(service.get(itemId))))
 
     async def sync_item(itemId: str, body: dict[str, Any]) -> Response:
         meta = event_meta()
@@ -135,7 +136,7 @@ def _handlers(service: ItemService) -> dict[str, Any]:
                 return ok(item_body(result.item), 201, {"Location": location})
             return ok(item_body(result.item))
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def list_item_uom_conversions(itemId: str) -> Response:
         def work() -> Response:
@@ -158,7 +159,7 @@ def _handlers(service: ItemService) -> dict[str, Any]:
                 }
             )
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def convert_item_quantity(itemId: str, value: str, fromUom: str, toUom: str) -> Response:
         def work() -> Response:
@@ -172,13 +173,13 @@ def _handlers(service: ItemService) -> dict[str, Any]:
                 }
             )
 
-        return await respond(work)
+        return await respond(pool, work)
 
     async def change_item_status(itemId: str, body: dict[str, Any]) -> Response:
         meta = event_meta()
         status, version = ItemStatus(body["status"]), int(body["version"])
         return await respond(
-            lambda: ok(item_body(service.change_status(itemId, status, version, meta)))
+            pool, lambda: ok(item_body(service.change_status(itemId, status, version, meta)))
         )
 
     return {

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from gateway.services.adjustments import ResumeReport
+from gateway.services.blocking import BlockingPool
 
 log = logging.getLogger("waybill.posting_retry")
 
@@ -28,10 +29,18 @@ class Resumable(Protocol):
 class PostingResumer:
     """Runs ``resume_postings`` every ``every`` seconds between ``start()`` and ``stop()``."""
 
-    def __init__(self, service: Resumable, *, every: float, limit: int = 100) -> None:
+    def __init__(
+        self,
+        service: Resumable,
+        *,
+        every: float,
+        limit: int = 100,
+        pool: BlockingPool | None = None,
+    ) -> None:
         if every <= 0 or limit < 1:
             raise ValueError("a posting resumer needs a positive period and limit")
         self._service = service
+        self._pool = pool or BlockingPool(1, name="waybill-resumer")
         self._every = every
         self._limit = limit
         # Younger than one period: a request may still be posting it itself.
@@ -65,12 +74,13 @@ class PostingResumer:
             await asyncio.wait_for(self._stopping.wait(), seconds)
         return self._stopping.is_set()
 
+    def _resume(self) -> ResumeReport:
+        return self._service.resume_postings(older_than=self._older_than, limit=self._limit)
+
     async def run_once(self) -> None:
         """One round; its failures are logged, never raised, so the worker keeps serving."""
         try:
-            report = await asyncio.to_thread(
-                self._service.resume_postings, older_than=self._older_than, limit=self._limit
-            )
+            report = await self._pool.run(self._resume)
         except Exception:  # the store may be down; the next round tries again
             log.exception("resuming adjustment postings failed")
             return
