@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 
@@ -13,6 +14,16 @@ HEADER = "x-correlation-id"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # W3C trace context: version-traceid-parentid-flags, lower-case hex.
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def new_correlation_id() -> str:
+    """A random (version 4) UUID, minted without a system call.
+
+    ``uuid.uuid4`` reads ``os.urandom``, which lets go of the GIL on the event loop's thread; with
+    a store thread busy, getting it back can take milliseconds. A correlation id needs to be
+    unique, not secret: the ``random`` module (reseeded in every forked worker) is enough.
+    """
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def correlation_id(scope: Scope) -> str | None:
@@ -38,7 +49,7 @@ class CorrelationIdMiddleware:
             elif name == b"traceparent":
                 traceparent = value.decode("latin-1")
         # An id we cannot safely log or echo is replaced, not rejected: tracing must not fail calls.
-        cid = given if given and _VALID.match(given) else str(uuid.uuid4())
+        cid = given if given and _VALID.match(given) else new_correlation_id()
         scope.setdefault("state", {})["correlation_id"] = cid
         # Connexion routes on a shallow copy of the scope; an ``extensions`` dict created here is
         # shared by that copy, so outer layers see the routed operation and the principal.

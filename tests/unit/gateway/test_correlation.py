@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from gateway.middleware.correlation import CorrelationIdMiddleware
+from gateway.middleware.correlation import CorrelationIdMiddleware, new_correlation_id
 from gateway.observability import ContextFilter, correlation_id_var, traceparent_var
 
 seen: dict[str, str | None] = {}
@@ -59,3 +60,24 @@ def test_traceparent_is_carried_into_log_context(client: TestClient) -> None:
 def test_malformed_traceparent_is_dropped(client: TestClient) -> None:
     client.get("/", headers={"traceparent": "not-a-trace"})
     assert seen["traceparent"] is None
+
+
+def test_minted_ids_are_distinct_random_uuids() -> None:
+    minted = {new_correlation_id() for _ in range(10_000)}
+    assert len(minted) == 10_000
+    assert {uuid.UUID(m).version for m in minted} == {4}
+
+
+def test_a_forked_worker_mints_other_ids_than_its_parent() -> None:
+    # gunicorn forks its workers from one master: they must not mint the same sequence.
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send its next id, leave at once
+        os.write(write_end, new_correlation_id().encode())
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end) as pipe:
+        childs = pipe.read()
+    assert uuid.UUID(childs).version == 4
+    assert childs != new_correlation_id()
