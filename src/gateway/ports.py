@@ -130,9 +130,16 @@ class AdjustmentRepository(Protocol):
         ...
 
     def unchanged_since(
-        self, status: AdjustmentStatus, before: datetime, limit: int
+        self,
+        status: AdjustmentStatus,
+        before: datetime,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Adjustment]:
-        """Adjustments of every site in ``status`` last changed before ``before``, oldest first."""
+        """Adjustments of every site in ``status`` last changed before ``before``, oldest first.
+
+        ``after`` continues a scan: only those past that (``updated_at``, id) position.
+        """
         ...
 
     def list(self, query: AdjustmentFilter) -> list[Adjustment]:

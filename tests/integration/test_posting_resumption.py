@@ -123,3 +123,28 @@ def test_two_resumers_racing_on_one_adjustment_post_it_once(gw: Gateway) -> None
     assert [e.to_status for e in final.audit].count(AdjustmentStatus.POSTED) == 1
     assert gw.posted_events() == 1
     assert gw.erp_documents() == 1
+
+
+def test_refusals_that_fill_a_round_do_not_starve_the_adjustments_behind_them(
+    gw: Gateway,
+) -> None:
+    refused = [gw.stuck(), gw.stuck()]
+    gw.clock.advance(1)
+    behind = gw.stuck()
+    gw.clock.advance(120)
+    gw.erp.refused = frozenset(a.adjustment_id for a in refused)
+    service = gw.service(erp=gw.erp)
+
+    first = service.resume_postings(older_than=A_MINUTE, limit=2)
+    assert sorted(f.adjustment_id for f in first.failed) == sorted(a.adjustment_id for a in refused)
+    assert first.posted == ()
+    assert first.resume_after is not None
+
+    second = service.resume_postings(older_than=A_MINUTE, limit=2, after=first.resume_after)
+    assert second.posted == (behind.adjustment_id,)
+    assert second.failed == ()
+    assert second.resume_after is None  # it reached the end: the next run starts over
+
+    third = service.resume_postings(older_than=A_MINUTE, limit=2)
+    assert len(third.failed) == 2
+    assert gw.get(behind.adjustment_id).status is AdjustmentStatus.POSTED

@@ -417,15 +417,21 @@ class PostgresAdjustments:
         self._seen(adjustment)
 
     def unchanged_since(
-        self, status: AdjustmentStatus, before: datetime, limit: int
+        self,
+        status: AdjustmentStatus,
+        before: datetime,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Adjustment]:
         """Adjustments of every site in ``status`` last changed before ``before``, oldest first."""
+        since, since_id = (utc_key(after[0]), after[1]) if after else ("", "")
         rows = self._conn.execute(
             self._tables.sql(
                 "SELECT adjustment_id, doc FROM {adjustments} WHERE status = %s "
-                "AND updated_at < %s ORDER BY updated_at, adjustment_id LIMIT %s"
+                "AND updated_at < %s AND (updated_at, adjustment_id) > (%s, %s) "
+                "ORDER BY updated_at, adjustment_id LIMIT %s"
             ),
-            (status.value, utc_key(before), limit),
+            (status.value, utc_key(before), since, since_id, limit),
         ).fetchall()
         audits = self._audits([adjustment_id for adjustment_id, _ in rows])
         return [self._seen(adjustment_from_doc(doc, audits.get(aid, ()))) for aid, doc in rows]

@@ -283,12 +283,17 @@ class SqliteAdjustments:
         self._seen(adjustment)
 
     def unchanged_since(
-        self, status: AdjustmentStatus, before: datetime, limit: int
+        self,
+        status: AdjustmentStatus,
+        before: datetime,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Adjustment]:
+        since, since_id = (utc_key(after[0]), after[1]) if after else ("", "")
         rows = self._conn.execute(
             "SELECT adjustment_id, doc FROM adjustments WHERE status = ? AND updated_at < ? "
-            "ORDER BY updated_at, adjustment_id LIMIT ?",
-            (status.value, utc_key(before), limit),
+            "AND (updated_at, adjustment_id) > (?, ?) ORDER BY updated_at, adjustment_id LIMIT ?",
+            (status.value, utc_key(before), since, since_id, limit),
         ).fetchall()
         return [
             self._seen(self._with_audit(json.loads(doc), adjustment_id))

@@ -10,7 +10,7 @@ of the served gateway (and ``gateway adjustments resume``) runs for every site.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from gateway.domain import adjustments as domain
@@ -97,6 +97,8 @@ class ResumeReport:
     posted: tuple[str, ...] = ()
     failed: tuple[PostingFailure, ...] = ()
     skipped: tuple[str, ...] = ()  # posted by another request meanwhile
+    # Where the next run continues when this one stopped at its limit; None: it saw them all.
+    resume_after: tuple[datetime, str] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The report as printed by the CLI and logged by the background task."""
@@ -109,6 +111,7 @@ class ResumeReport:
                 {"adjustmentId": f.adjustment_id, "reason": f.reason} for f in self.failed
             ],
             "skippedIds": list(self.skipped),
+            "more": self.resume_after is not None,
         }
 
 
@@ -245,16 +248,26 @@ class AdjustmentService:
         return self._post(pending, principal.client_id, meta)
 
     def resume_postings(
-        self, *, older_than: timedelta, limit: int, meta: EventMeta | None = None
+        self,
+        *,
+        older_than: timedelta,
+        limit: int,
+        meta: EventMeta | None = None,
+        after: tuple[datetime, str] | None = None,
     ) -> ResumeReport:
         """Post approved adjustments of every site left unposted for longer than ``older_than``.
 
-        Oldest first, at most ``limit``. A request posting right now is younger than the cut-off
-        and left alone; several resumers at once are harmless, as for ``_post`` in general.
+        Oldest first, at most ``limit``, continuing past ``after`` (a report's ``resume_after``):
+        a failed posting leaves its adjustment as it was, so runs that each started from the
+        oldest would retry the same refused ones for ever and never reach the rest. A request
+        posting right now is younger than the cut-off and left alone; several resumers at once
+        are harmless, as for ``_post`` in general.
         """
         cutoff = self._clock() - older_than
         with self._uow(read_only=True) as uow:
-            waiting = uow.adjustments.unchanged_since(AdjustmentStatus.APPROVED, cutoff, limit)
+            waiting = uow.adjustments.unchanged_since(
+                AdjustmentStatus.APPROVED, cutoff, limit, after
+            )
         meta = meta or EventMeta(correlation_id=new_id("resume"))
         posted: list[str] = []
         skipped: list[str] = []
@@ -266,7 +279,13 @@ class AdjustmentService:
                 failed.append(PostingFailure(adjustment.adjustment_id, _reason(exc)))
                 continue
             (posted if by_us else skipped).append(adjustment.adjustment_id)
-        return ResumeReport(tuple(posted), tuple(failed), tuple(skipped))
+        last = waiting[-1] if len(waiting) == limit else None
+        return ResumeReport(
+            tuple(posted),
+            tuple(failed),
+            tuple(skipped),
+            (last.updated_at, last.adjustment_id) if last is not None else None,
+        )
 
     def _post(self, approved: Adjustment, actor: str, meta: EventMeta) -> Adjustment:
         """Apply and book an adjustment this request has just read or written."""

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from gateway.services.adjustments import ResumeReport
@@ -23,7 +23,9 @@ log = logging.getLogger("waybill.posting_retry")
 class Resumable(Protocol):
     """What the resumer runs: ``AdjustmentService.resume_postings``."""
 
-    def resume_postings(self, *, older_than: timedelta, limit: int) -> ResumeReport: ...
+    def resume_postings(
+        self, *, older_than: timedelta, limit: int, after: tuple[datetime, str] | None = None
+    ) -> ResumeReport: ...
 
 
 class PostingResumer:
@@ -45,6 +47,8 @@ class PostingResumer:
         self._limit = limit
         # Younger than one period: a request may still be posting it itself.
         self._older_than = timedelta(seconds=every)
+        # Each round continues where the last stopped, so refusals cannot starve the rest.
+        self._after: tuple[datetime, str] | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -75,7 +79,9 @@ class PostingResumer:
         return self._stopping.is_set()
 
     def _resume(self) -> ResumeReport:
-        return self._service.resume_postings(older_than=self._older_than, limit=self._limit)
+        return self._service.resume_postings(
+            older_than=self._older_than, limit=self._limit, after=self._after
+        )
 
     async def run_once(self) -> None:
         """One round; its failures are logged, never raised, so the worker keeps serving."""
@@ -84,6 +90,7 @@ class PostingResumer:
         except Exception:  # the store may be down; the next round tries again
             log.exception("resuming adjustment postings failed")
             return
+        self._after = report.resume_after
         if report.failed:
             log.warning("adjustment postings still failing: %s", json.dumps(report.to_json()))
         elif report.posted:

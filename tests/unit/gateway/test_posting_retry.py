@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,13 +20,17 @@ class FakeService:
     def __init__(self, *answers: ResumeReport | Exception) -> None:
         self.answers = list(answers)
         self.calls: list[tuple[timedelta, int]] = []
+        self.afters: list[tuple[datetime, str] | None] = []
         self.asked = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         self.release = threading.Event()
         self.release.set()
 
-    def resume_postings(self, *, older_than: timedelta, limit: int) -> ResumeReport:
+    def resume_postings(
+        self, *, older_than: timedelta, limit: int, after: tuple[datetime, str] | None = None
+    ) -> ResumeReport:
         self.calls.append((older_than, limit))
+        self.afters.append(after)
         self.loop.call_soon_threadsafe(self.asked.set)
         self.release.wait(timeout=30)
         answer = self.answers.pop(0) if self.answers else ResumeReport()
@@ -53,7 +57,21 @@ def test_the_report_as_json_counts_and_names_what_happened() -> None:
         "postedIds": ["adj_1"],
         "failures": [{"adjustmentId": "adj_2", "reason": "ERP down"}],
         "skippedIds": ["adj_3"],
+        "more": False,
     }
+    stopped_at_its_limit = ResumeReport(resume_after=(datetime(2026, 11, 26, tzinfo=UTC), "adj_9"))
+    assert stopped_at_its_limit.to_json()["more"] is True
+
+
+async def test_each_round_continues_where_the_last_one_stopped() -> None:
+    position = (datetime(2026, 11, 26, 9, tzinfo=UTC), "adj_7")
+    service = FakeService(ResumeReport(resume_after=position), ResumeReport(), ResumeReport())
+    resumer = PostingResumer(service, every=60, limit=2)
+    for _ in range(3):
+        await resumer.run_once()
+    # The first round starts at the oldest; the second past where the first stopped; the
+    # second saw the end, so the third starts at the oldest again.
+    assert service.afters == [None, position, None]
 
 
 async def test_a_failing_round_is_logged_and_the_next_one_still_runs(
