@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.conftest import SPECS
+from tests.support.served import GATEWAY, free_port, stop, wait_until_healthy
 
-GATEWAY = Path(sys.executable).parent / "gateway"
 REQUESTS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _access_lines(log: Path) -> list[dict[str, object]]:
@@ -39,24 +30,10 @@ def _access_lines(log: Path) -> list[dict[str, object]]:
     return found
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gateway exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer /healthz within 120 s:\n{log.read_text()[-3000:]}")
-
-
 def test_each_request_is_logged_once_while_serving_and_nothing_is_lost_at_shutdown(
     tmp_path: Path,
 ) -> None:
-    port, log = _free_port(), tmp_path / "gateway.log"
+    port, log = free_port(), tmp_path / "gateway.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAYBILL_")}
     env |= {"WAYBILL_DATA_DIR": str(tmp_path / "data"), "WAYBILL_SPECS_DIR": str(SPECS)}
     with log.open("wb") as out:
@@ -68,7 +45,7 @@ def test_each_request_is_logged_once_while_serving_and_nothing_is_lost_at_shutdo
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_for(url, process, log)
+            wait_until_healthy(url, process, log)
             ids = [f"access-log-{n}" for n in range(REQUESTS)]
             with httpx.Client(base_url=url, timeout=10) as client:
                 for cid in ids:
@@ -84,12 +61,7 @@ def test_each_request_is_logged_once_while_serving_and_nothing_is_lost_at_shutdo
             assert set(ids) <= set(logged), "access lines still buffered after 30 s"
             # Stopping (each worker closes its handler) must not write any of them again.
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+            stop(process)
     logged = [r["correlation_id"] for r in _access_lines(log)]
     assert sorted(cid for cid in logged if cid in ids) == sorted(ids)
     assert process.returncode == 0

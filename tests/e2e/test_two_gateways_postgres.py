@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -32,10 +29,10 @@ from gateway.demo import ITEMS, seed_reference_data
 from gateway.ports import BalanceQuery
 from tests.conftest import SPECS, service_missing
 from tests.integration.idempotency_support import PG_URL, postgres_available
+from tests.support.served import GATEWAY, free_port, stop, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
-GATEWAY = Path(sys.executable).parent / "gateway"
 REQUESTS = 50
 SCOPES = ["items:write", "adjustments:read", "adjustments:write"]
 IN_FLIGHT = "https://waybill.dev/problems/idempotency-key-in-flight"
@@ -48,13 +45,6 @@ BODY = {
     "reasonCode": "DAMAGED",
     "partnerReference": "two-gateways-race",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -87,7 +77,7 @@ def _serve(env: dict[str, str], logs: list[Path], stack: ExitStack) -> list[str]
     """
     started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
     for log in logs:
-        port = _free_port()
+        port = free_port()
         out = stack.enter_context(log.open("wb"))
         process = subprocess.Popen(
             [str(GATEWAY), "serve", "--dev", "--bind", f"127.0.0.1:{port}"],
@@ -95,35 +85,11 @@ def _serve(env: dict[str, str], logs: list[Path], stack: ExitStack) -> list[str]
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(_stop, process)
+        stack.callback(stop, process)
         started.append((f"http://127.0.0.1:{port}", process, log))
-    deadline = time.monotonic() + 120
     for url, process, log in started:
-        while not _healthy(url):
-            if process.poll() is not None:
-                pytest.fail(f"gateway exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"{url} did not answer /healthz within 120 s:\n{log.read_text()[-3000:]}"
-                )
-            time.sleep(0.2)
+        wait_until_healthy(url, process, log)
     return [url for url, _, _ in started]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 def _register(env: dict[str, str]) -> dict[str, Any]:
