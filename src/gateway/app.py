@@ -45,7 +45,7 @@ from gateway.middleware.limits import RequestLimitsMiddleware
 from gateway.middleware.ratelimit import RateLimitMiddleware
 from gateway.middleware.request_validation import RequestValidationMiddleware
 from gateway.middleware.response_validation import ResponseValidationMiddleware
-from gateway.middleware.security import SecurityMiddleware
+from gateway.middleware.security import SecurityMiddleware, SecurityRequirement
 from gateway.middleware.swagger_gate import SwaggerUIGateMiddleware
 from gateway.middleware.telemetry import TelemetryMiddleware
 from gateway.middleware.tenancy import TenancyMiddleware
@@ -65,6 +65,9 @@ Handler = Callable[..., Awaitable[Any]]
 log = logging.getLogger("waybill.app")
 # A handler module ``gateway.api.<service>_v<major>`` exposes ``operations(ctx)`` returning this.
 Operations = Mapping[str, Handler]
+
+# The scope a client needs to read /metrics (unless WAYBILL_METRICS_PUBLIC is set).
+METRICS_SCOPE = "metrics:read"
 
 
 def _snake(operation_id: str) -> str:
@@ -249,6 +252,18 @@ def idempotency_store(
     return SqliteIdempotencyStore(settings.data_dir / "idempotency.sqlite3", pool=pool)
 
 
+def _own_paths(settings: Settings) -> dict[str, SecurityRequirement]:
+    """The scopes the gateway's own endpoints need (the contracts say the rest).
+
+    ``/metrics`` names every client and its traffic: it needs ``metrics:read`` (Prometheus can
+    fetch the token itself, with ``oauth2`` client credentials in its scrape config) unless
+    ``WAYBILL_METRICS_PUBLIC`` says it is only reachable from a trusted network.
+    """
+    if settings.metrics_public:
+        return {}
+    return {"/metrics": SecurityRequirement((frozenset({METRICS_SCOPE}),))}
+
+
 def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> list[Any]:
     """The request path, outermost first (see ARCHITECTURE.md)."""
     return [
@@ -275,6 +290,7 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
             contracts=ctx.contracts,
             verifier=ctx.identity.verifier,
             metrics=ctx.metrics,
+            paths=_own_paths(ctx.settings),
         ),
         partial(TenancyMiddleware, contracts=ctx.contracts, metrics=ctx.metrics),
         partial(RequestValidationMiddleware, contracts=ctx.contracts),

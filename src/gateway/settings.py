@@ -60,6 +60,13 @@ def _non_negative(name: str, value: str) -> int:
     return int(value)
 
 
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{name} must be true or false, got {value!r}")
+    return lowered in ("true", "1", "yes")
+
+
 def _positive(name: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise SettingsError(f"{name} must be a positive integer, got {value!r}")
@@ -94,6 +101,8 @@ class Settings:
     redis_url: str | None = None
     # How often each worker resumes approved adjustments whose ERP posting failed; 0: never.
     posting_retry_seconds: int = 30
+    # /metrics without a token (only where just a trusted network can reach it)
+    metrics_public: bool = False
     # Threads per worker process for blocking store calls; None: as many as the store can use.
     worker_threads: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -146,6 +155,9 @@ class Settings:
             redis_url=env.get("WAYBILL_REDIS_URL") or None,
             posting_retry_seconds=_non_negative(
                 "WAYBILL_POSTING_RETRY_SECONDS", env.get("WAYBILL_POSTING_RETRY_SECONDS", "30")
+            ),
+            metrics_public=_flag(
+                "WAYBILL_METRICS_PUBLIC", env.get("WAYBILL_METRICS_PUBLIC", "false")
             ),
             worker_threads=(
                 _positive("WAYBILL_WORKER_THREADS", env["WAYBILL_WORKER_THREADS"])

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from gateway.app import METRICS_SCOPE, create_app
 from gateway.settings import Settings
 from tests.conftest import SPECS
+from tests.support.gateway import ALL_SCOPES, start_gateway
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +36,36 @@ def test_readyz_reports_each_check(client: TestClient) -> None:
     assert all(result == "ok" for result in body["checks"].values())
 
 
-def test_metrics_count_requests_by_operation_and_status(client: TestClient) -> None:
-    client.get("/items/v1/items")
-    text = client.get("/metrics").text
+def test_metrics_count_requests_by_operation_and_status(tmp_path: Path) -> None:
+    gw = start_gateway(tmp_path)
+    gw.http.get("/items/v1/items")
+    response = gw.http.get("/metrics", headers=gw.headers(gw.token([METRICS_SCOPE])))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
     assert "waybill_requests_total" in text
     assert 'operation="listItems"' in text
     assert "waybill_request_duration_seconds_bucket" in text
+
+
+def test_metrics_need_a_token_with_the_metrics_scope(tmp_path: Path) -> None:
+    # They name every client and its traffic: no partner may read the others'.
+    gw = start_gateway(tmp_path)
+    anonymous = gw.http.get("/metrics")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert anonymous.json()["type"].endswith("/unauthorized")
+    partner = gw.http.get("/metrics", headers=gw.headers(gw.token(ALL_SCOPES)))
+    assert partner.status_code == 403
+    assert partner.json()["requiredScopes"] == [METRICS_SCOPE]
+    assert "waybill_requests_total" not in partner.text
+
+
+def test_metrics_can_be_left_open_for_a_trusted_network(tmp_path: Path) -> None:
+    gw = start_gateway(tmp_path, metrics_public=True)
+    response = gw.http.get("/metrics")
+    assert response.status_code == 200
+    assert "waybill_requests_total" in response.text
 
 
 def test_oversize_body_is_refused_before_routing(client: TestClient) -> None:

@@ -18,7 +18,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.adapters.sqlite_clients import SqliteClientStore
-from gateway.app import create_app
+from gateway.app import METRICS_SCOPE, create_app
 from gateway.contracts import load_all
 from gateway.services.clients import ClientService
 from gateway.settings import Settings
@@ -144,7 +144,9 @@ class Gateway:
     token: str
 
     def site_denials(self) -> float:
-        match = COUNTER.search(self.client.get("/metrics").text)
+        metrics = self.client.get("/metrics", headers={"Authorization": f"Bearer {self.token}"})
+        assert metrics.status_code == 200
+        match = COUNTER.search(metrics.text)
         return float(match.group(1)) if match else 0.0
 
     def call(
@@ -179,7 +181,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         rate_limit_per_second=100_000.0,
     )
     clients = ClientService(SqliteClientStore(data_dir / "clients.sqlite3"))
-    partner, secret = clients.register("partner east", all_scopes(), [OWN_SITE])
+    # metrics:read too: the matrix reads the site-denial counter from /metrics.
+    partner, secret = clients.register("partner east", [*all_scopes(), METRICS_SCOPE], [OWN_SITE])
     with TestClient(create_app(settings)) as client:
         issued = client.post(
             "/oauth/token",

@@ -47,8 +47,8 @@ def bucket_key(scope: Scope, credentials: Credentials | None) -> str:
 def metric_client(key: str) -> str:
     """The metric label for a bucket: the client id, or ``anonymous`` for a peer address.
 
-    Peer addresses are not labels: anyone can bring new ones (one series each, forever) and the
-    public ``/metrics`` would list them. The access log and telemetry say "anonymous" too.
+    Peer addresses are not labels: anyone can bring new ones (one series each, forever), and
+    ``/metrics`` would list them. The access log and telemetry say "anonymous" too.
     """
     kind, _, name = key.partition(":")
     return name if kind == "client" else "anonymous"

@@ -55,6 +55,9 @@ class SecurityRequirement:
         return min(gaps, key=lambda gap: (len(gap), sorted(gap)))
 
 
+PUBLIC = SecurityRequirement(())
+
+
 def _scheme_scopes(name: str, scopes: object, schemes: Mapping[str, object]) -> frozenset[str]:
     scheme = schemes.get(name)
     if not isinstance(scheme, dict):
@@ -134,9 +137,12 @@ class SecurityMiddleware:
         verifier: TokenVerifier,
         metrics: Metrics | None = None,
         realm: str = "waybill",
+        paths: Mapping[str, SecurityRequirement] | None = None,
     ) -> None:
         self.app = app
         self._requirements = compile_requirements(contracts)
+        # The gateway's own endpoints outside the contracts (``/metrics``) that need a scope.
+        self._paths = dict(paths or {})
         self._verifier = verifier
         self._metrics = metrics
         self._realm = _quoted(realm)
@@ -146,10 +152,10 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         key = routed_operation(scope)
-        if key is None:
-            await self.app(scope, receive, send)  # not an API operation: /healthz, /oauth/token
-            return
-        requirement = self._requirements.get(key, _UNKNOWN_OPERATION)
+        if key is not None:
+            requirement = self._requirements.get(key, _UNKNOWN_OPERATION)
+        else:  # not an API operation: /healthz and /oauth/token are public, /metrics is not
+            requirement = self._paths.get(scope["path"], PUBLIC)
         if requirement.public:
             await self.app(scope, receive, send)
             return

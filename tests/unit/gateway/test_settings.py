@@ -35,6 +35,7 @@ def test_file_values_apply_and_variables_override_them(tmp_path: Path) -> None:
         ({"WAYBILL_BIND": "localhost"}, "HOST:PORT"),
         ({"WAYBILL_WORKERS": "0"}, "WAYBILL_WORKERS"),
         ({"WAYBILL_RATE_LIMIT_BURST": "-1"}, "WAYBILL_RATE_LIMIT_BURST"),
+        ({"WAYBILL_METRICS_PUBLIC": "sometimes"}, "WAYBILL_METRICS_PUBLIC"),
         ({"WAYBILL_SETTINGS_FILE": "/nonexistent/waybill.toml"}, "cannot read"),
     ],
 )
@@ -54,3 +55,12 @@ def test_malformed_settings_file_is_refused(tmp_path: Path) -> None:
 def test_store_schema_must_be_a_plain_identifier(schema: str) -> None:
     with pytest.raises(SettingsError, match="WAYBILL_STORE_SCHEMA"):
         Settings.from_env({"WAYBILL_STORE_SCHEMA": schema})
+
+
+@pytest.mark.parametrize(
+    ("value", "public"),
+    [("true", True), ("YES", True), ("1", True), ("false", False), ("0", False)],
+)
+def test_metrics_are_protected_unless_the_flag_says_otherwise(value: str, public: bool) -> None:
+    assert Settings.from_env({}).metrics_public is False
+    assert Settings.from_env({"WAYBILL_METRICS_PUBLIC": value}).metrics_public is public
