@@ -43,6 +43,7 @@ from gateway.middleware.dispatch import DispatchMiddleware
 from gateway.middleware.idempotency import IdempotencyMiddleware
 from gateway.middleware.limits import RequestLimitsMiddleware
 from gateway.middleware.ratelimit import RateLimitMiddleware
+from gateway.middleware.redirects import RelativeRedirectMiddleware
 from gateway.middleware.request_validation import RequestValidationMiddleware
 from gateway.middleware.response_validation import ResponseValidationMiddleware
 from gateway.middleware.security import SecurityMiddleware, SecurityRequirement
@@ -268,6 +269,7 @@ def _middlewares(ctx: AppContext, table: Mapping[tuple[str, str], Handler]) -> l
     """The request path, outermost first (see ARCHITECTURE.md)."""
     return [
         CorrelationIdMiddleware,
+        RelativeRedirectMiddleware,
         partial(TelemetryMiddleware, metrics=ctx.metrics),
         # Outside the exception layer, which turns routing's 405 exception into the response.
         partial(AllowHeaderMiddleware, contracts=ctx.contracts),
