@@ -22,7 +22,7 @@ from gateway.adapters.sqlite_store import SqliteStore
 from gateway.demo import ITEMS, seed_reference_data
 from registry.avro_schemas import encode_frame, load_avro_schema
 from tests.conftest import SPECS
-from tests.support.gateway import Gateway, start_gateway
+from tests.support.gateway import Gateway, item_input, start_gateway
 
 PROBLEM = "application/problem+json"
 _keys = itertools.count(1)
@@ -62,33 +62,13 @@ def _unsafe(gw: Gateway, token: str) -> dict[str, str]:
     return gw.headers(token, Idempotency_Key=f"slice-key-{next(_keys):06d}")
 
 
-def _item_input(item_id: str) -> dict[str, Any]:
-    item = next(i for i in ITEMS if i.item_id == item_id)
-    assert item.standard_cost is not None
-    return {
-        "gtin": item.gtin,
-        "description": item.description,
-        "itemType": item.item_type,
-        "baseUom": item.base_uom,
-        "trackingMode": item.tracking_mode.value,
-        "removalStrategy": item.removal_strategy,
-        "standardCost": {"amount": item.standard_cost.render(), "currency": "EUR"},
-        "uomConversions": [
-            {"altUom": c.alt_uom, "numerator": c.numerator, "denominator": c.denominator}
-            for c in item.uom_conversions
-        ],
-        "status": "ACTIVE",
-        "version": 1,
-    }
-
-
 @pytest.fixture(scope="module")
 def synced(gw: Gateway, partner: str) -> dict[str, int]:
     statuses = {}
     for item in ITEMS:
         response = gw.http.put(
             f"/items/v1/items/{item.item_id}",
-            json=_item_input(item.item_id),
+            json=item_input(item.item_id),
             headers=_unsafe(gw, partner),
         )
         statuses[item.item_id] = response.status_code
@@ -118,7 +98,7 @@ def test_sync_creates_then_replays_and_reads_back(
 ) -> None:
     assert set(synced.values()) == {201}
     again = gw.http.put(
-        "/items/v1/items/SKU-10001", json=_item_input("SKU-10001"), headers=_unsafe(gw, partner)
+        "/items/v1/items/SKU-10001", json=item_input("SKU-10001"), headers=_unsafe(gw, partner)
     )
     assert again.status_code == 200  # same version, same data: no change
     item = _get(gw, partner, "/items/v1/items/SKU-10001")
@@ -128,7 +108,7 @@ def test_sync_creates_then_replays_and_reads_back(
 
 
 def test_older_version_is_stale(gw: Gateway, partner: str, synced: dict[str, int]) -> None:
-    newer = _item_input("SKU-30001") | {"version": 2, "description": "Work gloves, size 9 (v2)"}
+    newer = item_input("SKU-30001") | {"version": 2, "description": "Work gloves, size 9 (v2)"}
     assert (
         gw.http.put(
             "/items/v1/items/SKU-30001", json=newer, headers=_unsafe(gw, partner)
@@ -136,7 +116,7 @@ def test_older_version_is_stale(gw: Gateway, partner: str, synced: dict[str, int
         == 200
     )
     stale = gw.http.put(
-        "/items/v1/items/SKU-30001", json=_item_input("SKU-30001"), headers=_unsafe(gw, partner)
+        "/items/v1/items/SKU-30001", json=item_input("SKU-30001"), headers=_unsafe(gw, partner)
     )
     _problem(stale, 409, "stale-version")
 

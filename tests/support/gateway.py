@@ -11,6 +11,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from gateway.app import client_store, create_app
+from gateway.demo import ITEMS
 from gateway.services.clients import ClientService
 from gateway.settings import Settings
 from registry.loading import load_document
@@ -74,3 +75,24 @@ def start_gateway(data_dir: Path, **overrides: object) -> Gateway:
     )
     settings = replace(settings, **overrides)  # type: ignore[arg-type]
     return Gateway(TestClient(create_app(settings)), settings)
+
+
+def item_input(item_id: str) -> dict[str, Any]:
+    """The items v1 ``PUT`` body for one of the demo items (version 1, active)."""
+    item = next(i for i in ITEMS if i.item_id == item_id)
+    assert item.standard_cost is not None
+    return {
+        "gtin": item.gtin,
+        "description": item.description,
+        "itemType": item.item_type,
+        "baseUom": item.base_uom,
+        "trackingMode": item.tracking_mode.value,
+        "removalStrategy": item.removal_strategy,
+        "standardCost": {"amount": item.standard_cost.render(), "currency": "EUR"},
+        "uomConversions": [
+            {"altUom": c.alt_uom, "numerator": c.numerator, "denominator": c.denominator}
+            for c in item.uom_conversions
+        ],
+        "status": "ACTIVE",
+        "version": 1,
+    }
