@@ -27,6 +27,9 @@ from tests.integration.idempotency_support import (
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
+# Runs out at once. PostgreSQL times leases by the database's clock, not the caller's ``now``, so
+# the tests age a claim by its lease, never by moving ``now``.
+EXPIRED = timedelta(0)
 SCOPE = KeyScope("partner-1", "requestAdjustment", "key-0001")
 RESULT = StoredResponse(201, (("content-type", "application/json"),), b'{"id":"a1"}')
 
@@ -34,8 +37,8 @@ RESULT = StoredResponse(201, (("content-type", "application/json"),), b'{"id":"a
 async def test_claim_complete_replay_mismatch(where: tuple[str, str]) -> None:
     async with closing(make_store(*where)) as store:
         assert isinstance(await store.claim(SCOPE, "fp1", now=NOW, lease=LEASE), Claimed)
-        in_flight = await store.claim(SCOPE, "fp1", now=NOW + timedelta(seconds=5), lease=LEASE)
-        assert in_flight == InFlight(retry_after=25)
+        in_flight = await store.claim(SCOPE, "fp1", now=NOW, lease=LEASE)
+        assert in_flight == InFlight(retry_after=30)
         assert isinstance(await store.claim(SCOPE, "fp2", now=NOW, lease=LEASE), Mismatch)
         await store.complete(SCOPE, "fp1", RESULT)
         assert await store.claim(SCOPE, "fp1", now=NOW, lease=LEASE) == Replay(RESULT)
@@ -55,21 +58,37 @@ async def test_release_and_expired_lease_let_a_retry_run(where: tuple[str, str])
     async with closing(make_store(*where)) as store:
         await store.claim(SCOPE, "fp", now=NOW, lease=LEASE)
         await store.release(SCOPE, "fp")
+        assert isinstance(await store.claim(SCOPE, "fp", now=NOW, lease=EXPIRED), Claimed)
         assert isinstance(await store.claim(SCOPE, "fp", now=NOW, lease=LEASE), Claimed)
-        later = NOW + LEASE + timedelta(seconds=1)
-        assert isinstance(await store.claim(SCOPE, "fp", now=later, lease=LEASE), Claimed)
-        assert isinstance(await store.claim(SCOPE, "fp", now=later, lease=LEASE), InFlight)
+        assert isinstance(await store.claim(SCOPE, "fp", now=NOW, lease=LEASE), InFlight)
 
 
 async def test_purge_drops_old_keys_only(where: tuple[str, str]) -> None:
     async with closing(make_store(*where)) as store:
-        old = KeyScope("p", "op", "old-key-1")
-        await store.claim(old, "fp", now=NOW - timedelta(days=2), lease=LEASE)
-        await store.complete(old, "fp", RESULT)
-        await store.claim(SCOPE, "fp", now=NOW, lease=LEASE)
-        assert await store.purge(NOW - timedelta(hours=24)) == 1
-        assert isinstance(await store.claim(old, "fp", now=NOW, lease=LEASE), Claimed)
-        assert isinstance(await store.claim(SCOPE, "fp", now=NOW, lease=LEASE), InFlight)
+        now = datetime.now(UTC)  # keys are stamped with the real time on PostgreSQL
+        finished = KeyScope("p", "op", "old-key-1")
+        await store.claim(finished, "fp", now=now, lease=LEASE)
+        await store.complete(finished, "fp", RESULT)
+        await store.claim(SCOPE, "fp", now=now, lease=LEASE)
+        assert await store.purge(now - timedelta(hours=24)) == 0  # both are younger
+        # Older than a cut-off just ahead: the finished key goes, the running claim stays.
+        assert await store.purge(now + timedelta(seconds=5)) == 1
+        assert isinstance(await store.claim(finished, "fp", now=now, lease=LEASE), Claimed)
+        assert isinstance(await store.claim(SCOPE, "fp", now=now, lease=LEASE), InFlight)
+
+
+async def test_whose_clock_times_a_lease(where: tuple[str, str]) -> None:
+    async with closing(make_store(*where)) as store:
+        now = datetime.now(UTC)
+        assert isinstance(await store.claim(SCOPE, "fp", now=now, lease=LEASE), Claimed)
+        ahead = await store.claim(SCOPE, "fp", now=now + timedelta(hours=1), lease=LEASE)
+        if where[0] == "postgres":
+            # Several hosts share the table and their clocks may disagree: the database times
+            # the lease, so a host an hour ahead still sees the claim running.
+            assert ahead == InFlight(retry_after=30)
+        else:
+            # One SQLite file serves one host: the caller's clock is the only one there is.
+            assert isinstance(ahead, Claimed)
 
 
 def _fire(args: tuple[str, str, str, int, str]) -> list[tuple[int, str, bool]]:

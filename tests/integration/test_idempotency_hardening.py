@@ -29,6 +29,8 @@ from tests.integration.idempotency_support import (
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
+# Runs out at once: leases age by their length, since PostgreSQL times them by its own clock.
+EXPIRED = timedelta(0)
 SCOPE = KeyScope("partner-1", "requestAdjustment", "key-0001")
 FIRST = StoredResponse(201, (("content-type", "application/json"),), b'{"run":"first"}')
 SECOND = StoredResponse(201, (("content-type", "application/json"),), b'{"run":"second"}')
@@ -36,8 +38,8 @@ SECOND = StoredResponse(201, (("content-type", "application/json"),), b'{"run":"
 
 async def test_a_taken_over_claim_ignores_its_old_holder(where: tuple[str, str]) -> None:
     async with closing(make_store(*where)) as store:
-        first = await store.claim(SCOPE, "fp", now=NOW, lease=LEASE)
-        later = NOW + LEASE + timedelta(seconds=1)
+        first = await store.claim(SCOPE, "fp", now=NOW, lease=EXPIRED)
+        later = NOW + timedelta(seconds=1)
         second = await store.claim(SCOPE, "fp", now=later, lease=LEASE)
         assert isinstance(first, Claimed)
         assert isinstance(second, Claimed)
@@ -109,16 +111,11 @@ async def _call(app: IdempotencyMiddleware) -> tuple[int, bytes]:
 
 
 def _app(
-    store: IdempotencyStore, backend: _SlowFirst, clock: list[datetime]
+    store: IdempotencyStore, backend: _SlowFirst, lease: timedelta = LEASE
 ) -> IdempotencyMiddleware:
     contracts: list[LoadedContract] = [CONTRACT]
     return IdempotencyMiddleware(
-        backend,
-        store=store,
-        contracts=contracts,
-        metrics=Metrics(),
-        lease=LEASE,
-        now=lambda: clock[0],
+        backend, store=store, contracts=contracts, metrics=Metrics(), lease=lease
     )
 
 
@@ -126,12 +123,11 @@ async def test_a_slow_first_run_cannot_overwrite_the_run_that_took_over(
     where: tuple[str, str],
 ) -> None:
     async with closing(make_store(*where)) as store:
-        clock = [NOW]
         backend = _SlowFirst(first_status=201)
-        app = _app(store, backend, clock)
-        slow = asyncio.create_task(_call(app))
+        app = _app(store, backend)
+        # The first holder's lease runs out at once: to the next request it looks dead.
+        slow = asyncio.create_task(_call(_app(store, backend, EXPIRED)))
         await backend.entered.wait()
-        clock[0] = NOW + LEASE + timedelta(seconds=1)  # the first holder looks dead
         assert await _call(app) == (201, b'{"run": 2}')
         backend.gate.set()
         assert await slow == (201, b'{"run": 1}')
@@ -144,17 +140,15 @@ async def test_a_failing_old_holder_does_not_free_the_key_for_a_third_run(
     where: tuple[str, str],
 ) -> None:
     async with closing(make_store(*where)) as store:
-        clock = [NOW]
         backend = _SlowFirst(first_status=500)
-        app = _app(store, backend, clock)
-        slow = asyncio.create_task(_call(app))
+        app = _app(store, backend)
+        slow = asyncio.create_task(_call(_app(store, backend, EXPIRED)))
         await backend.entered.wait()
-        clock[0] = NOW + LEASE + timedelta(seconds=1)
         # The second run takes the key over but has not finished when the first one fails.
         claim = await store.claim(
             KeyScope("anonymous", "requestAdjustment", "key-0001"),
             fingerprint("POST", "/adjustments/v1/adjustments", "", b"{}", "application/json"),
-            now=clock[0],
+            now=datetime.now(UTC),
             lease=LEASE,
         )
         assert isinstance(claim, Claimed)
@@ -168,13 +162,14 @@ async def test_a_failing_old_holder_does_not_free_the_key_for_a_third_run(
 async def test_purge_keeps_an_old_key_whose_claim_is_still_running(where: tuple[str, str]) -> None:
     async with closing(make_store(*where)) as store:
         old, done = KeyScope("p", "op", "old-running"), KeyScope("p", "op", "old-done")
-        assert isinstance(await store.claim(done, "fp", now=NOW, lease=LEASE), Claimed)
+        now = datetime.now(UTC)  # keys are stamped with the real time on PostgreSQL
+        assert isinstance(await store.claim(done, "fp", now=now, lease=LEASE), Claimed)
         await store.complete(done, "fp", FIRST)
-        await store.claim(old, "fp", now=NOW, lease=LEASE)
-        # Retried after its holder died: the key is old, the claim is fresh.
-        much_later = NOW + timedelta(days=2)
-        taken = await store.claim(old, "fp", now=much_later, lease=LEASE)
+        await store.claim(old, "fp", now=now, lease=EXPIRED)
+        # Retried after its holder died: the claim is fresh, whatever the key's age.
+        taken = await store.claim(old, "fp", now=now, lease=LEASE)
         assert isinstance(taken, Claimed)
-        assert await store.purge(much_later - timedelta(hours=1)) == 1  # only the finished key
-        assert isinstance(await store.claim(old, "fp", now=much_later, lease=LEASE), InFlight)
-        assert isinstance(await store.claim(done, "fp", now=much_later, lease=LEASE), Claimed)
+        # Both keys are older than a cut-off just ahead; only the finished one goes.
+        assert await store.purge(now + timedelta(seconds=5)) == 1
+        assert isinstance(await store.claim(old, "fp", now=now, lease=LEASE), InFlight)
+        assert isinstance(await store.claim(done, "fp", now=now, lease=LEASE), Claimed)

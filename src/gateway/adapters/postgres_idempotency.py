@@ -65,47 +65,55 @@ class PostgresIdempotencyStore:
     async def claim(
         self, scope: KeyScope, fingerprint: str, *, now: datetime, lease: timedelta
     ) -> Claim:
-        """Atomically claim the key, or report why not."""
+        """Atomically claim the key, or report why not.
+
+        Leases are timed by the database's clock (``now()``), not by ``now``: gateway hosts
+        sharing the table may disagree about the time, and a host running ahead must not take
+        over a claim another host still holds. ``now`` is the protocol's, for single-host stores.
+        """
         key = (scope.client_id, scope.operation_id, scope.key)
         pool = await self._pool_ready()
         async with pool.connection() as conn, conn.transaction():
             inserted = await conn.execute(
                 sql.SQL(
                     "INSERT INTO {} (client_id, operation_id, idem_key, fingerprint, state,"
-                    " created_at, locked_until) VALUES (%s, %s, %s, %s, 'in_flight', %s, %s)"
-                    " ON CONFLICT DO NOTHING"
+                    " created_at, locked_until) VALUES (%s, %s, %s, %s, 'in_flight', now(),"
+                    " now() + %s) ON CONFLICT DO NOTHING RETURNING locked_until"
                 ).format(self.table),
-                (*key, fingerprint, now, now + lease),
+                (*key, fingerprint, lease),
             )
-            if inserted.rowcount == 1:
-                return Claimed(now + lease)
+            claimed = await inserted.fetchone()
+            if claimed is not None:
+                return Claimed(claimed[0])
             cursor = await conn.execute(
                 sql.SQL(
-                    "SELECT fingerprint, state, status, headers, body, locked_until FROM {}"
-                    " WHERE client_id = %s AND operation_id = %s AND idem_key = %s"
+                    "SELECT fingerprint, state, status, headers, body, locked_until, now()"
+                    " FROM {} WHERE client_id = %s AND operation_id = %s AND idem_key = %s"
                 ).format(self.table),
                 key,
             )
             row = await cursor.fetchone()
             if row is None:  # released between our insert and select: the caller may retry
                 return InFlight(retry_after=1)
-            stored_print, state, status, headers, body, locked_until = row
+            stored_print, state, status, headers, body, locked_until, db_now = row
             if stored_print != fingerprint:
                 return Mismatch()
             if state == "done":
                 pairs = tuple((str(k), str(v)) for k, v in headers)
                 return Replay(StoredResponse(int(status), pairs, bytes(body)))
-            if locked_until > now:
-                wait = (locked_until - now).total_seconds()
+            if locked_until > db_now:
+                wait = (locked_until - db_now).total_seconds()
                 return InFlight(retry_after=max(1, int(wait + 0.999)))
             taken = await conn.execute(
                 sql.SQL(
-                    "UPDATE {} SET locked_until = %s WHERE client_id = %s AND operation_id = %s"
-                    " AND idem_key = %s AND state = 'in_flight' AND locked_until = %s"
+                    "UPDATE {} SET locked_until = now() + %s WHERE client_id = %s"
+                    " AND operation_id = %s AND idem_key = %s AND state = 'in_flight'"
+                    " AND locked_until = %s RETURNING locked_until"
                 ).format(self.table),
-                (now + lease, *key, locked_until),
+                (lease, *key, locked_until),
             )
-            return Claimed(now + lease) if taken.rowcount == 1 else InFlight(retry_after=1)
+            renewed = await taken.fetchone()
+            return Claimed(renewed[0]) if renewed is not None else InFlight(retry_after=1)
 
     async def complete(
         self,
