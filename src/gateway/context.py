@@ -33,7 +33,7 @@ class AppContext:
     identity: Identity
     idempotency: IdempotencyStore
     rate_limiter: RateLimiter
-    # the threads blocking store calls run in (handlers, idempotency, background rounds)
+    # the threads the requests' blocking store calls run in (handlers, idempotency)
     blocking: BlockingPool
     # name -> async check that raises when its store is unreachable; /readyz runs them all.
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """The threads one worker process runs blocking store work in: a bounded pool per process.
 
-The stores are synchronous (sqlite3, psycopg's sync API), so handlers, the idempotency layer and
-background rounds call them off the event loop. A thread per waiting request (anyio's default
+The stores are synchronous (sqlite3, psycopg's sync API), so handlers and the idempotency layer
+call them off the event loop. A thread per waiting request (anyio's default
 lets 40 run at once) helps only while the store can use them. SQLite takes one writer at a time:
 the extra threads queue on its lock, each with its own connection and cold page cache, and the
 process pays for the GIL hand-offs between them. PostgreSQL can use as many as its connection
