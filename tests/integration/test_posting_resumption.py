@@ -148,3 +148,16 @@ def test_refusals_that_fill_a_round_do_not_starve_the_adjustments_behind_them(
     third = service.resume_postings(older_than=A_MINUTE, limit=2)
     assert len(third.failed) == 2
     assert gw.get(behind.adjustment_id).status is AdjustmentStatus.POSTED
+
+
+def test_one_holder_at_a_time_for_a_name_across_separately_opened_stores(gw: Gateway) -> None:
+    # Two opened stores stand for two worker processes (or, on PostgreSQL, two hosts).
+    first, second = gw.open_store(), gw.open_store()
+    with first.exclusive("posting-resumer") as held:
+        assert held
+        with second.exclusive("posting-resumer") as also_held:
+            assert not also_held
+        with second.exclusive("something-else") as other_name:
+            assert other_name
+    with second.exclusive("posting-resumer") as held_after:
+        assert held_after  # released when the first holder's block ended

@@ -20,8 +20,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -180,6 +180,20 @@ class PostgresStore:
     def unit_of_work(self, *, read_only: bool = False) -> PostgresUnitOfWork:
         """A new unit of work (enter it to begin the transaction)."""
         return PostgresUnitOfWork(self.pool, self._tables, read_only=read_only)
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether the caller holds ``name`` for the block: one holder at a time, no waiting.
+
+        A transaction-scoped advisory lock, so every process on every host sharing the schema
+        excludes the others; it holds one pooled connection for the block.
+        """
+        with self.pool().connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+                (self._tables.lock_key("exclusive", name),),
+            ).fetchone()
+            yield bool(row and row[0])
 
     def unpublished_events(self, limit: int = 100) -> list[EventEnvelopeRow]:
         """Events not yet published, oldest first (for the relay and for tests)."""

@@ -8,10 +8,11 @@ created on first use; nothing happens at import time.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -107,6 +108,24 @@ class SqliteStore:
     def ping(self) -> None:
         """Raise when the store cannot be read."""
         self.db.ping()
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether the caller holds ``name`` for the block: one holder at a time, no waiting.
+
+        An ``flock`` on a sidecar file, so worker processes on the file's host exclude each other.
+        """
+        path = self.db.path.with_name(f"{self.db.path.name}.{name}.lock")
+        with path.open("a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Close the store's connections (shutdown)."""

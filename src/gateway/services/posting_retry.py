@@ -1,8 +1,9 @@
 """Store-and-forward for adjustment postings: each served worker resumes failed ones periodically.
 
 Every round is one ``AdjustmentService.resume_postings`` call in a thread, bounded by its limit.
-Workers run rounds independently; the service makes overlapping rounds harmless. Stopping waits
-for the round in progress, so the stores are never closed under it.
+A round runs only while it holds the store's ``exclusive`` lock, so workers take turns; the
+service would make overlapping rounds harmless anyway. Stopping waits for the round in progress,
+so the stores are never closed under it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -38,11 +41,15 @@ class PostingResumer:
         every: float,
         limit: int = 100,
         pool: BlockingPool | None = None,
+        exclusive: Callable[[], AbstractContextManager[bool]] | None = None,
     ) -> None:
         if every <= 0 or limit < 1:
             raise ValueError("a posting resumer needs a positive period and limit")
         self._service = service
         self._pool = pool or BlockingPool(1, name="waybill-resumer")
+        # Held for a round: one round at a time across workers (and hosts, on PostgreSQL), so
+        # a recovering ERP is not asked the same postings by every worker at once.
+        self._exclusive = exclusive or (lambda: contextlib.nullcontext(True))
         self._every = every
         self._limit = limit
         # Younger than one period: a request may still be posting it itself.
@@ -78,10 +85,13 @@ class PostingResumer:
             await asyncio.wait_for(self._stopping.wait(), seconds)
         return self._stopping.is_set()
 
-    def _resume(self) -> ResumeReport:
-        return self._service.resume_postings(
-            older_than=self._older_than, limit=self._limit, after=self._after
-        )
+    def _resume(self) -> ResumeReport | None:
+        with self._exclusive() as held:
+            if not held:
+                return None  # another worker's round is running
+            return self._service.resume_postings(
+                older_than=self._older_than, limit=self._limit, after=self._after
+            )
 
     async def run_once(self) -> None:
         """One round; its failures are logged, never raised, so the worker keeps serving."""
@@ -89,6 +99,9 @@ class PostingResumer:
             report = await self._pool.run(self._resume)
         except Exception:  # the store may be down; the next round tries again
             log.exception("resuming adjustment postings failed")
+            return
+        if report is None:
+            log.debug("another worker is resuming postings; this round is skipped")
             return
         self._after = report.resume_after
         if report.failed:

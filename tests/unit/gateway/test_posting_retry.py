@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,3 +124,23 @@ def test_a_resumer_needs_a_positive_period_and_limit() -> None:
     for every, limit in ((0, 1), (1, 0)):
         with pytest.raises(ValueError, match="positive"):
             PostingResumer(FakeService.__new__(FakeService), every=every, limit=limit)
+
+
+async def test_a_round_is_skipped_while_another_worker_holds_the_lock() -> None:
+    position = (datetime(2026, 11, 26, 9, tzinfo=UTC), "adj_7")
+    service = FakeService(ResumeReport(resume_after=position), ResumeReport())
+    holders = [True, False, True]
+    entered: list[bool] = []
+
+    @contextlib.contextmanager
+    def exclusive() -> Iterator[bool]:
+        held = holders.pop(0)
+        entered.append(held)
+        yield held
+
+    resumer = PostingResumer(service, every=60, exclusive=exclusive)
+    for _ in range(3):
+        await resumer.run_once()
+    assert entered == [True, False, True]
+    # The skipped round asked nothing and kept the position for the next round it runs.
+    assert service.afters == [None, position]
