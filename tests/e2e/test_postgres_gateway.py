@@ -22,13 +22,13 @@ from gateway import app as app_module
 from gateway.adapters.postgres_clients import PostgresClientStore
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
-from gateway.demo import ITEMS, seed_reference_data
+from gateway.demo import seed_reference_data
 from gateway.services.clients import ClientService
 from gateway.settings import Settings
 from registry.avro_schemas import load_avro_schema
 from tests.conftest import SPECS, service_missing
 from tests.integration.idempotency_support import PG_URL, postgres_available
-from tests.support.gateway import ALL_SCOPES, Gateway, start_gateway
+from tests.support.gateway import ALL_SCOPES, Gateway, item_input, start_gateway
 
 _PREFIX = f"e2e-pg-{uuid.uuid4().hex[:6]}-"
 
@@ -90,26 +90,6 @@ def _token(gw: Gateway, clients: ClientService, sites: list[str]) -> str:
     return token
 
 
-def _item_input(item_id: str) -> dict[str, Any]:
-    item = next(i for i in ITEMS if i.item_id == item_id)
-    assert item.standard_cost is not None
-    return {
-        "gtin": item.gtin,
-        "description": item.description,
-        "itemType": item.item_type,
-        "baseUom": item.base_uom,
-        "trackingMode": item.tracking_mode.value,
-        "removalStrategy": item.removal_strategy,
-        "standardCost": {"amount": item.standard_cost.render(), "currency": "EUR"},
-        "uomConversions": [
-            {"altUom": c.alt_uom, "numerator": c.numerator, "denominator": c.denominator}
-            for c in item.uom_conversions
-        ],
-        "status": "ACTIVE",
-        "version": 1,
-    }
-
-
 def _rows(schema: str, query: str, *args: object) -> list[tuple[Any, ...]]:
     with psycopg.connect(PG_URL) as conn:
         tables = {t: sql.Identifier(schema, t) for t in ("items", "adjustments", "audit_trail")}
@@ -138,7 +118,7 @@ def test_sync_request_approve_and_read_back_with_all_state_in_postgres(
 
         synced = gw.http.put(
             "/items/v1/items/SKU-10001",
-            json=_item_input("SKU-10001"),
+            json=item_input("SKU-10001"),
             headers=unsafe(partner, "sync"),
         )
         assert synced.status_code == 201, synced.text

@@ -25,10 +25,11 @@ from psycopg import sql
 
 from gateway.adapters.reference_erp import ReferenceErp
 from gateway.adapters.reference_wms import ReferenceWms
-from gateway.demo import ITEMS, seed_reference_data
+from gateway.demo import seed_reference_data
 from gateway.ports import BalanceQuery
 from tests.conftest import SPECS, service_missing
 from tests.integration.idempotency_support import PG_URL, postgres_available
+from tests.support.gateway import item_input
 from tests.support.served import GATEWAY, free_port, stop, wait_until_healthy
 
 pytestmark = pytest.mark.slow
@@ -111,24 +112,6 @@ def _forget(client_id: str) -> None:
         conn.execute("DELETE FROM oauth_clients WHERE client_id = %s", (client_id,))
 
 
-def _item_input() -> dict[str, Any]:
-    item = next(i for i in ITEMS if i.item_id == "SKU-10001")
-    return {
-        "gtin": item.gtin,
-        "description": item.description,
-        "itemType": item.item_type,
-        "baseUom": item.base_uom,
-        "trackingMode": item.tracking_mode.value,
-        "removalStrategy": item.removal_strategy,
-        "uomConversions": [
-            {"altUom": c.alt_uom, "numerator": c.numerator, "denominator": c.denominator}
-            for c in item.uom_conversions
-        ],
-        "status": "ACTIVE",
-        "version": 1,
-    }
-
-
 async def _race(urls: list[str], token: str, key: str) -> list[httpx.Response]:
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
     limits = httpx.Limits(max_connections=REQUESTS)
@@ -173,7 +156,7 @@ def test_fifty_identical_requests_across_two_gateways_create_one_adjustment(
         token = issued.json()["access_token"]
         synced = httpx.put(
             f"{urls[1]}/items/v1/items/SKU-10001",
-            json=_item_input(),
+            json=item_input("SKU-10001"),
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
         )
         assert synced.status_code == 201, synced.text
