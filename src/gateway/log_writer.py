@@ -11,6 +11,7 @@ interval of lines.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -93,7 +94,8 @@ class BufferedLineHandler(logging.Handler):
             self.stream.flush()
         except Exception:  # a closed or broken stream must not fail the request that logged
             if logging.raiseExceptions:
-                sys.stderr.write(f"waybill: {batch.count(chr(10))} log lines lost\n")
+                with contextlib.suppress(Exception):  # stderr may be the broken stream itself
+                    sys.stderr.write(f"waybill: {batch.count(chr(10))} log lines lost\n")
 
     def _flush_when_due(self) -> None:
         while not self._stopping.wait(self._interval):

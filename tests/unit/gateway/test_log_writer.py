@@ -122,3 +122,15 @@ def test_the_interval_and_size_must_be_positive() -> None:
         BufferedLineHandler(io.StringIO(), interval=0)
     with pytest.raises(ValueError, match="positive"):
         BufferedLineHandler(io.StringIO(), max_bytes=0)
+
+
+def test_a_broken_stderr_as_the_stream_does_not_fail_the_caller_either(
+    logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = CountingStream()
+    broken.close()
+    monkeypatch.setattr("sys.stderr", broken)
+    handler = BufferedLineHandler(interval=60)  # the current sys.stderr: the broken one
+    logger.addHandler(handler)
+    logger.error("the pipe to the log collector is gone")  # written at once: must not raise
+    assert broken.writes == 2  # the batch, then the report of its loss: both failed, quietly
