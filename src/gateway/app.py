@@ -203,7 +203,6 @@ def build_context(settings: Settings) -> AppContext:
         items=ItemService(store.unit_of_work, erp),
         inventory=InventoryService(store.unit_of_work, erp, wms),
         adjustments=adjustments,
-        # Its own thread: a round of up to 100 postings must not hold up the requests.
         posting_resumer=(
             PostingResumer(
                 adjustments, every=every, exclusive=partial(store.exclusive, "posting-resumer")

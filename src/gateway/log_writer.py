@@ -39,8 +39,9 @@ class BufferedLineHandler(logging.Handler):
         self._pending: list[str] = []
         self._size = 0
         self._due = 0.0  # when the oldest pending line must be out
-        self._owner = os.getpid()  # whose lines are pending: a forked child drops its parent's
-        self._flusher: int | None = None  # the process whose flusher thread runs
+        # The process whose lines are pending and whose flusher thread runs; a forked child drops
+        # its parent's lines and starts a flusher of its own (threads do not survive fork).
+        self._owner: int | None = None
         self._stopping = threading.Event()
 
     @property
@@ -58,10 +59,10 @@ class BufferedLineHandler(logging.Handler):
         pid = os.getpid()
         if self._owner != pid:
             self._pending, self._size, self._owner = [], 0, pid
-        if self._flusher != pid and not self._stopping.is_set():
-            # Threads do not survive fork: each worker starts its own, on its first line.
-            self._flusher = pid
-            threading.Thread(target=self._flush_when_due, name="log-flush", daemon=True).start()
+            if not self._stopping.is_set():
+                flusher = threading.Thread(target=self._flush_when_due, name="log-flush")
+                flusher.daemon = True
+                flusher.start()
         now = time.monotonic()
         if not self._pending:
             self._due = now + self._interval

@@ -40,13 +40,13 @@ class PostingResumer:
         *,
         every: float,
         limit: int = 100,
-        pool: BlockingPool | None = None,
         exclusive: Callable[[], AbstractContextManager[bool]] | None = None,
     ) -> None:
         if every <= 0 or limit < 1:
             raise ValueError("a posting resumer needs a positive period and limit")
         self._service = service
-        self._pool = pool or BlockingPool(1, name="waybill-resumer")
+        # A thread of its own: a round must not hold up the requests' store threads.
+        self._pool = BlockingPool(1, name="waybill-resumer")
         # Held for a round: one round at a time across workers (and hosts, on PostgreSQL), so
         # a recovering ERP is not asked the same postings by every worker at once.
         self._exclusive = exclusive or (lambda: contextlib.nullcontext(True))
